@@ -1,0 +1,150 @@
+"""Tables of the corpus store and their explicit, versioned migrations.
+
+The schema version lives in ``schema_version``. Each migration is a function
+that takes a connection inside a transaction; ``migrate()`` applies the ones
+newer than the stored version, in order. Never edit a released migration: add
+a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), server_default=func.now()),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("doc_id", String(64), primary_key=True),  # SHA-256 of the raw bytes
+    Column("source_path", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("extractor", String(100), nullable=False),
+    Column("title", Text),
+    Column("city", String(100)),
+    Column("kind", String(20)),
+    Column("date_iso", String(10)),
+    Column("date_jalali", String(10)),
+    Column("language", String(10)),
+    Column("source", Text),
+    Column("url", Text),
+    Column("authors", Text),  # JSON list
+    Column("notes", Text),
+    Column("text", Text, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("warnings", Text),  # JSON list
+    Column("ingested_at", DateTime(timezone=True), server_default=func.now()),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("page", Integer),
+    Column("table_no", Integer),
+    Column("row_no", Integer),
+    Column("col_no", Integer),
+    Column("lang", String(10)),
+    Column("heading", Text),
+    Column("text", Text, nullable=False),
+)
+
+failures = Table(
+    "failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("error_type", String(50), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("failed_at", DateTime(timezone=True), server_default=func.now()),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("text_hash", String(64), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("revision", String(100), primary_key=True),
+    Column("prompt", String(100), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32 little-endian
+    Column("norm", Float),
+)
+
+Migration = Callable[[Connection], None]
+
+
+def _v1(conn: Connection) -> None:
+    for table in (documents, pages, segments, failures, embeddings):
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "documents, pages, segments, failures, embeddings", _v1),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not conn.dialect.has_table(conn, "schema_version"):
+        return 0
+    value = conn.execute(select(func.max(schema_version.c.version))).scalar()
+    return int(value or 0)
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply pending migrations; return the versions applied."""
+    schema_version.create(conn, checkfirst=True)
+    have = current_version(conn)
+    if have > LATEST:
+        from pipeline.errors import StoreError
+
+        raise StoreError(
+            f"The store has schema version {have}, newer than this udiplo knows ({LATEST}); upgrade udiplo."
+        )
+    applied = []
+    for version, description, fn in MIGRATIONS:
+        if version > have:
+            fn(conn)
+            conn.execute(schema_version.insert().values(version=version, description=description))
+            applied.append(version)
+    return applied

@@ -1,0 +1,309 @@
+"""The corpus store: documents, pages, segments, failures and cached embeddings.
+
+SQLite by default (``corpus/udiplo.sqlite`` under ``UDIPLO_HOME`` or the
+current folder), PostgreSQL or any SQLAlchemy URL through ``UDIPLO_DB_URL``.
+Each document is written in one transaction, so a crash never leaves half a
+document behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from corpus import schema as s
+from pipeline.errors import StoreError
+from pipeline.types import Document, DocumentMeta, Failure, Page, Segment
+
+DEFAULT_DB_FILE = Path("corpus") / "udiplo.sqlite"
+
+
+def default_url() -> str:
+    """``UDIPLO_DB_URL``, else a SQLite file under ``UDIPLO_HOME`` (default: current folder)."""
+    url = os.environ.get("UDIPLO_DB_URL")
+    if url:
+        return url
+    home = Path(os.environ.get("UDIPLO_HOME", "."))
+    return f"sqlite:///{(home / DEFAULT_DB_FILE).resolve()}"
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    doc_id: str
+    filename: str
+    title: str | None
+    city: str | None
+    kind: str | None
+    date_iso: str | None
+    language: str | None
+    n_pages: int
+    n_segments: int
+    n_chars: int
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class CorpusStore:
+    """Access to one corpus database. Create with :meth:`open`."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- lifecycle ------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = True) -> CorpusStore:
+        url = url or default_url()
+        if url.startswith("sqlite:///") and create:
+            path = Path(url[len("sqlite:///"):])
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url, future=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(
+                f"Cannot use store URL {_redact(url)}: {exc}. Expected e.g. sqlite:///corpus/udiplo.sqlite "
+                "or postgresql+psycopg://user:pass@host/db (pip install 'udiplo[postgres]')."
+            ) from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
+            with engine.begin() as conn:
+                s.migrate(conn)
+        except OperationalError as exc:
+            raise StoreError(f"Cannot open store {_redact(url)}: {exc.orig}") from None
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> CorpusStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return _redact(str(self.engine.url))
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return s.current_version(conn)
+
+    # -- documents ------------------------------------------------------------
+    def has_document(self, doc_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.documents.c.doc_id).where(s.documents.c.doc_id == doc_id)).first() is not None
+
+    def add_document(self, doc: Document) -> bool:
+        """Store a document with its pages and segments in one transaction.
+
+        Returns False (and writes nothing) when a document with the same
+        SHA-256 is already stored.
+        """
+        m = doc.meta
+        row = {
+            "doc_id": doc.doc_id,
+            "source_path": doc.source_path,
+            "filename": Path(doc.source_path).name,
+            "media_type": doc.media_type,
+            "extractor": doc.extractor,
+            "title": m.title,
+            "city": m.city,
+            "kind": m.kind,
+            "date_iso": m.date_iso,
+            "date_jalali": m.date_jalali,
+            "language": m.language,
+            "source": m.source,
+            "url": m.url,
+            "authors": json.dumps(list(m.authors), ensure_ascii=False),
+            "notes": m.notes,
+            "text": doc.text,
+            "size_bytes": doc.size_bytes,
+            "warnings": json.dumps(list(doc.warnings), ensure_ascii=False),
+        }
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(s.documents.c.doc_id).where(s.documents.c.doc_id == doc.doc_id)).first():
+                    return False
+                conn.execute(insert(s.documents), [row])
+                if doc.pages:
+                    conn.execute(
+                        insert(s.pages),
+                        [{"doc_id": doc.doc_id, "number": p.number, "start": p.start, "end": p.end} for p in doc.pages],
+                    )
+                if doc.segments:
+                    conn.execute(insert(s.segments), [_segment_row(g) for g in doc.segments])
+        except IntegrityError:
+            return False  # a concurrent writer stored it first
+        return True
+
+    def update_metadata(self, doc_id: str, meta: DocumentMeta) -> None:
+        values = {k: v for k, v in meta.to_dict().items() if v not in (None, [], "")}
+        if "authors" in values:
+            values["authors"] = json.dumps(values["authors"], ensure_ascii=False)
+        if values:
+            with self.engine.begin() as conn:
+                conn.execute(s.documents.update().where(s.documents.c.doc_id == doc_id).values(**values))
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.segments).where(s.segments.c.doc_id == doc_id))
+            conn.execute(delete(s.pages).where(s.pages.c.doc_id == doc_id))
+            return conn.execute(delete(s.documents).where(s.documents.c.doc_id == doc_id)).rowcount > 0
+
+    def get_document(self, doc_id: str) -> Document:
+        """Load a stored document; ``doc_id`` may be a unique prefix of at least 6 characters."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.documents).where(s.documents.c.doc_id.like(f"{doc_id}%")).limit(2)).all()
+            if len(doc_id) < 6 or not rows:
+                raise StoreError(f"No stored document with id {doc_id!r}; `udiplo docs` lists them.")
+            if len(rows) > 1:
+                raise StoreError(f"Document id prefix {doc_id!r} is ambiguous; give more characters.")
+            d = rows[0]._mapping
+            pgs = conn.execute(select(s.pages).where(s.pages.c.doc_id == d["doc_id"]).order_by(s.pages.c.number))
+            segs = conn.execute(
+                select(s.segments).where(s.segments.c.doc_id == d["doc_id"]).order_by(s.segments.c.idx)
+            )
+            return Document(
+                doc_id=d["doc_id"],
+                source_path=d["source_path"],
+                media_type=d["media_type"],
+                extractor=d["extractor"],
+                text=d["text"],
+                pages=tuple(Page(p.number, p.start, p.end) for p in pgs),
+                segments=tuple(_segment_from_row(g._mapping) for g in segs),
+                meta=_meta_from_row(d),
+                size_bytes=d["size_bytes"],
+                warnings=tuple(json.loads(d["warnings"] or "[]")),
+            )
+
+    def document_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(s.documents.c.doc_id).order_by(s.documents.c.filename))]
+
+    def iter_documents(self) -> Iterator[Document]:
+        for doc_id in self.document_ids():
+            yield self.get_document(doc_id)
+
+    def summaries(self) -> list[DocumentSummary]:
+        d = s.documents
+        n_pages = select(func.count()).where(s.pages.c.doc_id == d.c.doc_id).scalar_subquery()
+        n_segs = select(func.count()).where(s.segments.c.doc_id == d.c.doc_id).scalar_subquery()
+        q = select(
+            d.c.doc_id, d.c.filename, d.c.title, d.c.city, d.c.kind, d.c.date_iso, d.c.language,
+            n_pages, n_segs, func.length(d.c.text),
+        ).order_by(d.c.filename)
+        with self.engine.connect() as conn:
+            return [DocumentSummary(*r) for r in conn.execute(q)]
+
+    def count(self, table: str) -> int:
+        t = s.metadata.tables[table]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+
+    # -- failures -------------------------------------------------------------
+    def record_failure(self, failure: Failure) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(s.failures),
+                [{"path": failure.path, "sha256": failure.sha256, "error_type": failure.error_type,
+                  "reason": failure.reason}],
+            )
+
+    def failures(self) -> list[Failure]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.failures).order_by(s.failures.c.id))
+            return [Failure(r.path, r.reason, r.error_type, r.sha256) for r in rows]
+
+    # -- embeddings cache -------------------------------------------------------
+    def get_embeddings(self, keys: list[str], model: str, revision: str, prompt: str) -> dict[str, np.ndarray]:
+        e = s.embeddings
+        out: dict[str, np.ndarray] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(keys)), 500):
+                rows = conn.execute(
+                    select(e.c.text_hash, e.c.dim, e.c.vector).where(
+                        e.c.model == model, e.c.revision == revision, e.c.prompt == prompt,
+                        e.c.text_hash.in_(chunk),
+                    )
+                )
+                for h, dim, blob in rows:
+                    out[h] = np.frombuffer(blob, dtype="<f4", count=dim).copy()
+        return out
+
+    def put_embeddings(self, items: dict[str, np.ndarray], model: str, revision: str, prompt: str) -> None:
+        if not items:
+            return
+        e = s.embeddings
+        with self.engine.begin() as conn:
+            have = set()
+            for chunk in _chunks(list(items), 500):
+                have.update(
+                    r[0] for r in conn.execute(
+                        select(e.c.text_hash).where(
+                            e.c.model == model, e.c.revision == revision, e.c.prompt == prompt,
+                            e.c.text_hash.in_(chunk),
+                        )
+                    )
+                )
+            rows = [
+                {"text_hash": h, "model": model, "revision": revision, "prompt": prompt, "dim": int(v.shape[0]),
+                 "vector": np.asarray(v, dtype="<f4").tobytes(), "norm": float(np.linalg.norm(v))}
+                for h, v in items.items() if h not in have
+            ]
+            if rows:
+                conn.execute(insert(e), rows)
+
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _segment_row(g: Segment) -> dict:
+    return {
+        "doc_id": g.doc_id, "idx": g.index, "kind": g.kind, "start": g.start, "end": g.end, "page": g.page,
+        "table_no": g.table, "row_no": g.row, "col_no": g.col, "lang": g.lang, "heading": g.heading,
+        "text": g.text,
+    }
+
+
+def _segment_from_row(r) -> Segment:
+    return Segment(
+        doc_id=r["doc_id"], index=r["idx"], kind=r["kind"], start=r["start"], end=r["end"], text=r["text"],
+        page=r["page"], table=r["table_no"], row=r["row_no"], col=r["col_no"], lang=r["lang"],
+        heading=r["heading"],
+    )
+
+
+def _meta_from_row(d) -> DocumentMeta:
+    return DocumentMeta(
+        title=d["title"], city=d["city"], kind=d["kind"], date_iso=d["date_iso"], date_jalali=d["date_jalali"],
+        language=d["language"], source=d["source"], url=d["url"],
+        authors=tuple(json.loads(d["authors"] or "[]")), notes=d["notes"],
+    )
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

@@ -1,0 +1,1 @@
+"""Reports researchers read: self-contained HTML, CSV/JSON exports."""

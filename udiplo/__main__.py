@@ -1,0 +1,3 @@
+from udiplo.cli import main
+
+main()

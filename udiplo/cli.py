@@ -1,0 +1,213 @@
+"""The `udiplo` command line: thin shells over pipeline/ and corpus/.
+
+Every command has --help; commands that report results take --json and then
+print one JSON document on stdout. Errors are one line on stderr and a
+non-zero exit code: 1 for bad usage or a failed command, 3 when a batch
+finished but some files failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from udiplo import commands
+
+app = typer.Typer(
+    name="udiplo",
+    help="Bilingual Persian/English analysis of documents on urban (city) diplomacy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="UDIPLO_DB_URL", help="Store URL (default: SQLite file corpus/udiplo.sqlite)."),
+]
+
+EXIT_PARTIAL = 3
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def open_store(db: str | None):
+    from corpus.store import CorpusStore
+    from pipeline.errors import StoreError
+
+    try:
+        return CorpusStore.open(db)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    city: Annotated[str | None, typer.Option(help="City for all files, e.g. Isfahan (overrides sidecars).")] = None,
+    kind: Annotated[str | None, typer.Option(help="paper, plan, news or other (overrides sidecars).")] = None,
+    max_mb: Annotated[float | None, typer.Option(help="Largest file to accept, in MB (default 50).")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Extract files into the corpus store. Re-ingesting the same bytes is a no-op; bad files are
+    reported and recorded, and the rest of the batch goes on."""
+    from corpus.ingest import ingest_paths
+    from pipeline.errors import ConfigError
+    from pipeline.extract import ExtractConfig
+
+    config = ExtractConfig(max_mb=max_mb) if max_mb is not None else ExtractConfig.from_env()
+
+    def show(status: str, item: dict) -> None:
+        if as_json:
+            return
+        if status == "failed":
+            typer.echo(f"error: {item['message']}", err=True)
+        elif status == "added":
+            typer.echo(f"added    {item['path']}  ({item['segments']} segments, {item['pages']} pages)")
+        else:
+            typer.echo(f"skipped  {item['path']}  ({item['reason']})")
+
+    with open_store(db) as store:
+        try:
+            report = ingest_paths(paths, store, city=city, kind=kind, config=config, on_result=show)
+        except ConfigError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        c = report.to_dict()["counts"]
+        typer.echo(f"{c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+    if report.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A PDF, HTML, DOCX, text, Markdown or TSV file.")],
+    as_json: JsonOpt = False,
+    statements: Annotated[bool, typer.Option(help="Also segment into normalised statements.")] = True,
+    max_mb: Annotated[float | None, typer.Option(help="Largest file to accept, in MB (default 50).")] = None,
+) -> None:
+    """Extract one file without storing it: text, pages and segments with page/offsets."""
+    from pipeline.errors import ExtractionError
+    from pipeline.extract import ExtractConfig
+    from pipeline.extract import extract as do_extract
+    from udiplo.views import document_view
+
+    config = ExtractConfig(max_mb=max_mb) if max_mb is not None else ExtractConfig.from_env()
+    try:
+        doc = do_extract(file, config)
+    except ExtractionError as exc:
+        raise fail(str(exc)) from None
+    view = document_view(doc, with_statements=statements)
+    if as_json:
+        emit_json(view)
+        return
+    typer.echo(f"# {doc.meta.title or file.name}  [{doc.extractor}, {len(doc.pages)} pages, "
+               f"{len(doc.segments)} segments]")
+    for w in doc.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    typer.echo(doc.text)
+
+
+@app.command()
+def docs(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List the documents in the store."""
+    from dataclasses import asdict
+
+    with open_store(db) as store:
+        rows = store.summaries()
+    if as_json:
+        emit_json([asdict(r) for r in rows])
+        return
+    for r in rows:
+        typer.echo(f"{r.doc_id[:12]}  {r.city or '-':8} {r.kind or '-':6} {r.date_iso or '-':10} "
+                   f"{r.n_segments:5d} seg  {r.filename}")
+    typer.echo(f"{len(rows)} documents")
+
+
+@app.command()
+def failures(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List files that could not be ingested, with the reason."""
+    from dataclasses import asdict
+
+    with open_store(db) as store:
+        rows = store.failures()
+    if as_json:
+        emit_json([asdict(r) for r in rows])
+        return
+    for r in rows:
+        typer.echo(f"{r.error_type:16} {r.path}: {r.reason}")
+    typer.echo(f"{len(rows)} failures")
+
+
+@app.command()
+def status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the store URL, schema version and row counts."""
+    with open_store(db) as store:
+        info = {
+            "url": store.url,
+            "schema_version": store.schema_version(),
+            "counts": {t: store.count(t) for t in ("documents", "pages", "segments", "failures", "embeddings")},
+        }
+    if as_json:
+        emit_json(info)
+    else:
+        typer.echo(f"store   {info['url']} (schema v{info['schema_version']})")
+        for k, v in info["counts"].items():
+            typer.echo(f"{k:10} {v}")
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Inputs (default: the bundled sample corpus).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("outputs"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The main job: ingest the inputs (default: bundled samples), analyse the corpus, write the report."""
+    from corpus.ingest import ingest_paths
+    from corpus import samples_dir
+    from udiplo.job import run_job
+
+    inputs = paths or [samples_dir()]
+    with open_store(db) as store:
+        report = ingest_paths(inputs, store, on_result=None)
+        for item in report.failed:
+            typer.echo(f"error: {item['message']}", err=True)
+        result = run_job(store, out)
+    result["ingest"] = report.to_dict()["counts"]
+    if as_json:
+        emit_json(result)
+    else:
+        c = result["ingest"]
+        typer.echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+        for name, path in result["outputs"].items():
+            typer.echo(f"{name:10} {path}")
+
+
+commands.register_all(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
