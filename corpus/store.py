@@ -150,7 +150,9 @@ class CorpusStore:
                 if doc.segments:
                     conn.execute(insert(s.segments), [_segment_row(g) for g in doc.segments])
         except IntegrityError:
-            return False  # a concurrent writer stored it first
+            if self.has_document(doc.doc_id):
+                return False  # a concurrent writer stored it first
+            raise  # the transaction was rolled back: nothing of this document is stored
         return True
 
     def update_metadata(self, doc_id: str, meta: DocumentMeta) -> None:
