@@ -109,6 +109,14 @@ embeddings = Table(
     Column("norm", Float),
 )
 
+minhashes = Table(
+    "minhashes",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("num_perm", Integer, nullable=False),
+    Column("signature", LargeBinary, nullable=False),  # uint64 little-endian
+)
+
 Migration = Callable[[Connection], None]
 
 
@@ -117,8 +125,13 @@ def _v1(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v2(conn: Connection) -> None:
+    minhashes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "documents, pages, segments, failures, embeddings", _v1),
+    (2, "minhashes: near-duplicate signatures of documents", _v2),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -165,6 +165,7 @@ class CorpusStore:
 
     def delete_document(self, doc_id: str) -> bool:
         with self.engine.begin() as conn:
+            conn.execute(delete(s.minhashes).where(s.minhashes.c.doc_id == doc_id))
             conn.execute(delete(s.segments).where(s.segments.c.doc_id == doc_id))
             conn.execute(delete(s.pages).where(s.pages.c.doc_id == doc_id))
             return conn.execute(delete(s.documents).where(s.documents.c.doc_id == doc_id)).rowcount > 0
@@ -218,6 +219,27 @@ class CorpusStore:
         t = s.metadata.tables[table]
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+
+    def find_by_source(self, source_path: str) -> str | None:
+        """doc_id of a document ingested from this path or URL, if any."""
+        d = s.documents
+        with self.engine.connect() as conn:
+            row = conn.execute(select(d.c.doc_id).where(d.c.source_path == source_path).limit(1)).first()
+            return row[0] if row else None
+
+    # -- near-duplicate signatures ---------------------------------------------
+    def put_signature(self, doc_id: str, sig: np.ndarray) -> None:
+        m = s.minhashes
+        with self.engine.begin() as conn:
+            if conn.execute(select(m.c.doc_id).where(m.c.doc_id == doc_id)).first() is None:
+                conn.execute(insert(m), [{"doc_id": doc_id, "num_perm": int(sig.shape[0]),
+                                          "signature": np.asarray(sig, dtype="<u8").tobytes()}])
+
+    def signatures(self) -> dict[str, np.ndarray]:
+        m = s.minhashes
+        with self.engine.connect() as conn:
+            return {r.doc_id: np.frombuffer(r.signature, dtype="<u8", count=r.num_perm).copy()
+                    for r in conn.execute(select(m))}
 
     # -- failures -------------------------------------------------------------
     def record_failure(self, failure: Failure) -> None:

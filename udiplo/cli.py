@@ -124,6 +124,48 @@ def extract(
 
 
 @app.command()
+def news(
+    feeds: Annotated[list[str] | None, typer.Argument(help="RSS/Atom feed URLs (http/https).")] = None,
+    page: Annotated[list[str] | None, typer.Option(help="An article URL to fetch as well (repeatable).")] = None,
+    city: Annotated[str | None, typer.Option(help="City of all fetched articles, e.g. Isfahan.")] = None,
+    max_items: Annotated[int, typer.Option(help="Items taken from each feed.")] = 50,
+    max_mb: Annotated[float, typer.Option(help="Largest response accepted, in MB.")] = 5.0,
+    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 20.0,
+    retries: Annotated[int, typer.Option(help="Retries with exponential backoff on timeouts and 5xx.")] = 3,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch news from feeds and pages into the store, skipping known URLs and near-duplicate stories."""
+    from corpus.news import ingest_news
+    from corpus.sources import FetchError, FetchLimits, check_url
+
+    if not feeds and not page:
+        raise fail("give at least one feed URL or --page URL")
+    try:
+        for u in [*(feeds or []), *(page or [])]:
+            check_url(u)
+    except FetchError as exc:
+        raise fail(str(exc)) from None
+    limits = FetchLimits(max_bytes=int(max_mb * 1024 * 1024), timeout=timeout)
+    with open_store(db) as store:
+        report = ingest_news(store, feeds or [], page or [], city=city, limits=limits, max_items=max_items,
+                             retries=retries)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        for item in report.failed:
+            typer.echo(f"error: {item['url']}: {item['reason']}", err=True)
+        for item in report.skipped:
+            typer.echo(f"skipped  {item['url']}  ({item['reason']})")
+        for item in report.added:
+            typer.echo(f"added    {item['url']}  {item.get('title') or ''}")
+        c = report.to_dict()["counts"]
+        typer.echo(f"{report.discovered} discovered: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+    if report.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
 def docs(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List the documents in the store."""
     from dataclasses import asdict

@@ -8,7 +8,9 @@ from pipeline.extract import extract
 def test_ingest_roundtrip_on_postgres(postgres_url, sample_paths, tmp_path):
     store = CorpusStore.open(postgres_url)
     try:
-        assert store.schema_version() == 1
+        from corpus.schema import LATEST
+
+        assert store.schema_version() == LATEST
         report = ingest_paths(sample_paths, store)
         assert len(report.added) == 5
         assert len(ingest_paths(sample_paths, store).skipped) == 5

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from corpus.ingest import ingest_paths
+from corpus.schema import LATEST
 from corpus.store import CorpusStore
 from pipeline.errors import ConfigError, StoreError
 from pipeline.extract import ExtractConfig, extract
@@ -12,14 +13,14 @@ from pipeline.extract import ExtractConfig, extract
 def test_schema_is_versioned_and_reopening_migrates_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.sqlite'}"
     s1 = CorpusStore.open(url)
-    assert s1.schema_version() == 1
+    assert s1.schema_version() == LATEST
     s1.close()
     s2 = CorpusStore.open(url)
-    assert s2.schema_version() == 1
+    assert s2.schema_version() == LATEST
     from sqlalchemy import text
 
     with s2.engine.connect() as conn:
-        assert conn.execute(text("select count(*) from schema_version")).scalar() == 1
+        assert conn.execute(text("select count(*) from schema_version")).scalar() == LATEST
 
 
 def test_sample_corpus_roundtrip_and_reingest_is_a_noop(store, sample_paths):
