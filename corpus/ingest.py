@@ -54,6 +54,37 @@ def check_overrides(city: str | None, kind: str | None) -> None:
         raise ConfigError("--city must not be empty; e.g. --city Isfahan (known: " + ", ".join(CITIES) + ").")
 
 
+def ingest_file(
+    path: Path,
+    store: CorpusStore,
+    *,
+    override: DocumentMeta | None = None,
+    config: ExtractConfig | None = None,
+) -> tuple[str, dict]:
+    """Ingest one file. Returns ``(status, item)`` with status added, skipped or failed."""
+    config = config or ExtractConfig.from_env()
+    sha = None
+    try:
+        data = read_source(path, config)
+        sha = sha256_bytes(data)
+        if store.has_document(sha):
+            return "skipped", {"path": str(path), "doc_id": sha, "reason": "already stored (same SHA-256)"}
+        doc = extract_bytes(data, str(path), config)
+        doc = doc.with_meta(read_sidecar(path)).with_meta(override or DocumentMeta())
+        if store.add_document(doc):
+            return "added", {"path": str(path), "doc_id": sha, "segments": len(doc.segments),
+                             "pages": len(doc.pages), "chars": len(doc.text), "warnings": list(doc.warnings)}
+        return "skipped", {"path": str(path), "doc_id": sha, "reason": "already stored (same SHA-256)"}
+    except ExtractionError as exc:
+        store.record_failure(Failure(str(path), exc.reason, exc.code, sha))
+        return "failed", {"path": str(path), "error": exc.code, "reason": exc.reason, "message": str(exc)}
+    except Exception as exc:  # an extractor bug must not stop the batch
+        reason = f"unexpected {type(exc).__name__}: {exc}"
+        store.record_failure(Failure(str(path), reason, "internal_error", sha))
+        return "failed", {"path": str(path), "error": "internal_error", "reason": reason,
+                          "message": f"{path}: {reason}"}
+
+
 def ingest_paths(
     paths: Iterable[str | os.PathLike[str]],
     store: CorpusStore,
@@ -68,33 +99,9 @@ def ingest_paths(
     config = config or ExtractConfig.from_env()
     override = DocumentMeta(city=city, kind=kind)
     report = IngestReport()
-
-    def emit(status: str, item: dict) -> None:
+    for path in iter_files(paths):
+        status, item = ingest_file(path, store, override=override, config=config)
         getattr(report, status).append(item)
         if on_result:
             on_result(status, item)
-
-    for path in iter_files(paths):
-        sha = None
-        try:
-            data = read_source(path, config)
-            sha = sha256_bytes(data)
-            if store.has_document(sha):
-                emit("skipped", {"path": str(path), "doc_id": sha, "reason": "already stored (same SHA-256)"})
-                continue
-            doc = extract_bytes(data, str(path), config)
-            doc = doc.with_meta(read_sidecar(path)).with_meta(override)
-            if store.add_document(doc):
-                emit("added", {"path": str(path), "doc_id": sha, "segments": len(doc.segments),
-                               "pages": len(doc.pages), "chars": len(doc.text), "warnings": list(doc.warnings)})
-            else:
-                emit("skipped", {"path": str(path), "doc_id": sha, "reason": "already stored (same SHA-256)"})
-        except ExtractionError as exc:
-            store.record_failure(Failure(str(path), exc.reason, exc.code, sha))
-            emit("failed", {"path": str(path), "error": exc.code, "reason": exc.reason, "message": str(exc)})
-        except Exception as exc:  # an extractor bug must not stop the batch
-            reason = f"unexpected {type(exc).__name__}: {exc}"
-            store.record_failure(Failure(str(path), reason, "internal_error", sha))
-            emit("failed", {"path": str(path), "error": "internal_error", "reason": reason,
-                            "message": f"{path}: {reason}"})
     return report
