@@ -11,7 +11,7 @@ TEXT = "شهرداری اصفهان با شهرهای خواهرخوانده ه�
 def test_qdpx_has_codebook_sources_and_coded_selections(tmp_path):
     codes = [Code("P1", "P1 cognitive deficit"), Code("G01", "G01 self-awareness", "P1", "goal 1")]
     sources = [Source("d" * 64, "roadmap.txt", TEXT)]
-    codings = [Coding("d" * 64, 0, 52, "G01", 0.81)]
+    codings = [Coding("d" * 64, 0, TEXT.index(".") + 1, "G01", 0.81)]
     path = write_qdpx(tmp_path / "out.qdpx", codes, sources, codings)
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
