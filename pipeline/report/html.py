@@ -50,6 +50,11 @@ def esc(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
 
 
+def pesc(text: object) -> str:
+    """Escape for Plotly labels, which render <br>, <b> … but not &quot;."""
+    return escape("" if text is None else str(text), quote=False)
+
+
 def dir_attr(text: str) -> str:
     return ' dir="rtl" class="fa"' if _RTL.search(text or "") else ' dir="ltr"'
 
@@ -87,7 +92,7 @@ def render(data: ReportData) -> str:
 
     # -- overview --------------------------------------------------------------
     kinds = sorted({d.kind or "other" for d in data.docs})
-    fig = go.Figure([go.Bar(name=esc(k), x=[esc(c) for c in cities],
+    fig = go.Figure([go.Bar(name=pesc(k), x=[pesc(c) for c in cities],
                             y=[sum(1 for d in data.docs if d.city == c and (d.kind or "other") == k) for c in cities])
                      for k in kinds])
     fig.update_layout(barmode="stack", title="Documents per city and kind", height=320)
@@ -110,7 +115,7 @@ def render(data: ReportData) -> str:
     if data.themes:
         ordered = sorted(data.themes, key=lambda t: -t.size)
         fig = go.Figure(go.Bar(x=[t.size for t in ordered][::-1],
-                               y=[esc(f"{t.theme_id} {t.label_en}")[:70] for t in ordered][::-1], orientation="h"))
+                               y=[pesc(f"{t.theme_id} {t.label_en}")[:70] for t in ordered][::-1], orientation="h"))
         fig.update_layout(title="Statements per theme", height=max(300, 26 * len(ordered) + 80))
         stab = ""
         if data.stability:
@@ -130,13 +135,13 @@ def render(data: ReportData) -> str:
             counts = Counter(x.goal_id for x in labs if x.goal_id)
             z.append([counts.get(g, 0) / n for g in goal_ids])
             text.append([f"{counts.get(g, 0)} of {len(labs)} statements" for g in goal_ids])
-        fig = go.Figure(go.Heatmap(z=z, x=[esc(goal_name[g])[:40] for g in goal_ids],
-                                   y=[esc(doc_by_id[d].title)[:40] for d in doc_ids], text=text,
+        fig = go.Figure(go.Heatmap(z=z, x=[pesc(goal_name[g])[:40] for g in goal_ids],
+                                   y=[pesc(doc_by_id[d].title)[:40] for d in doc_ids], text=text,
                                    hovertemplate="%{y}<br>%{x}<br>share %{z:.1%}<br>%{text}<extra></extra>",
                                    colorscale="Blues"))
         fig.update_layout(title="Goal coverage per document (share of the document's statements)", height=420)
         macro_ids = [m.node_id for m in data.macros]
-        figm = go.Figure([go.Bar(name=esc(macro_name[m])[:45], x=[esc(c) for c in cities],
+        figm = go.Figure([go.Bar(name=pesc(macro_name[m])[:45], x=[pesc(c) for c in cities],
                                  y=[sum(1 for x in by_city[c] if x.macro_id == m) / max(1, len(by_city[c]))
                                     for c in cities]) for m in macro_ids])
         figm.update_layout(barmode="group", title="Macro-problems per city (share of the city's statements)",
@@ -158,7 +163,7 @@ classifier judged outside the taxonomy count in the totals but not in any goal.<
         grid = {(c.city, c.label): c for c in cells}
         fig = go.Figure(go.Heatmap(
             z=[[grid[(c, g)].share for g in goal_ids] for c in cities],
-            x=[esc(goal_name[g])[:40] for g in goal_ids], y=[esc(c) for c in cities],
+            x=[pesc(goal_name[g])[:40] for g in goal_ids], y=[pesc(c) for c in cities],
             text=[[f"{grid[(c, g)].count}/{grid[(c, g)].total}, 95% CI {grid[(c, g)].low:.0%}–{grid[(c, g)].high:.0%}"
                    for g in goal_ids] for c in cities],
             hovertemplate="%{y} · %{x}<br>share %{z:.1%}<br>%{text}<extra></extra>", colorscale="Viridis"))
@@ -193,9 +198,10 @@ the real uncertainty.</p>{_fig_html(fig, first)}
         themes_t = sorted({x.theme_id for x in dated})
         fig = go.Figure([go.Scatter(x=periods, y=[sum(1 for x in dated if x.theme_id == t and x.date_iso[:7] == p)
                                                    for p in periods], mode="lines+markers",
-                                    name=esc(f"{t} {theme_by_id[t].label_en if t in theme_by_id else ''}")[:50])
+                                    name=pesc(f"{t} {theme_by_id[t].label_en if t in theme_by_id else ''}")[:50])
                          for t in themes_t])
         fig.update_layout(title="News statements per theme and month", height=360)
+        fig.update_xaxes(type="category")
         body = _fig_html(fig, first)
     else:
         body = "<p class=muted>No dated news statements in the corpus yet.</p>"
