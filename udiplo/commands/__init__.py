@@ -10,7 +10,9 @@ import importlib
 import typer
 
 # (module, name of the sub-command group or None to register top-level commands)
-GROUPS: list[tuple[str, str | None]] = []
+GROUPS: list[tuple[str, str | None]] = [
+    ("taxonomy", "taxonomy"),
+]
 
 
 def register_all(app: typer.Typer) -> None:
