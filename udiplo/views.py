@@ -24,4 +24,26 @@ def document_view(doc: Document, with_statements: bool = False) -> dict[str, Any
             for s in doc.segments
         ],
     }
+    if with_statements:
+        view |= statements_view(doc)
     return view
+
+
+def statements_view(doc: Document) -> dict[str, Any]:
+    """``statements`` (with entities; entity offsets are into the statement's ``text``) and
+    ``city_attribution`` of a document."""
+    from pipeline.attribution import attribute_city
+    from pipeline.nlp.entities import find_entities_many
+    from pipeline.segment import segment_document
+
+    statements = segment_document(doc)
+    entities = find_entities_many([s.text for s in statements], [s.lang for s in statements])
+    keys = ("kind", "lang", "start", "end", "page", "table", "row", "col", "heading", "raw", "text")
+    return {
+        "statements": [
+            {"statement_id": s.statement_id, **{k: getattr(s, k) for k in keys},
+             "entities": [e.to_dict() for e in ents]}
+            for s, ents in zip(statements, entities, strict=True)
+        ],
+        "city_attribution": attribute_city(doc.meta.city, statements, entities).to_dict(),
+    }
