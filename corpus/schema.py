@@ -117,6 +117,37 @@ minhashes = Table(
     Column("signature", LargeBinary, nullable=False),  # uint64 little-endian
 )
 
+statements = Table(
+    "statements",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("start", Integer, nullable=False),  # offsets into documents.text
+    Column("end", Integer, nullable=False),
+    Column("page", Integer),
+    Column("table_no", Integer),
+    Column("row_no", Integer),
+    Column("col_no", Integer),
+    Column("lang", String(10), nullable=False),
+    Column("heading", Text),
+    Column("raw", Text, nullable=False),
+    Column("text", Text, nullable=False),  # normalised
+    Column("text_hash", String(64), nullable=False, index=True),
+)
+
+doc_analysis = Table(
+    "doc_analysis",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("segmenter_version", String(50), nullable=False),
+    Column("city", String(100)),
+    Column("city_source", String(20)),
+    Column("city_scores", Text),  # JSON
+    Column("n_statements", Integer, nullable=False),
+    Column("analysed_at", DateTime(timezone=True), server_default=func.now()),
+)
+
 Migration = Callable[[Connection], None]
 
 
@@ -129,9 +160,15 @@ def _v2(conn: Connection) -> None:
     minhashes.create(conn, checkfirst=True)
 
 
+def _v3(conn: Connection) -> None:
+    statements.create(conn, checkfirst=True)
+    doc_analysis.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "documents, pages, segments, failures, embeddings", _v1),
     (2, "minhashes: near-duplicate signatures of documents", _v2),
+    (3, "statements and per-document analysis (city attribution)", _v3),
 ]
 
 LATEST = MIGRATIONS[-1][0]

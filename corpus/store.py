@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from corpus import schema as s
 from pipeline.errors import StoreError
-from pipeline.types import Document, DocumentMeta, Failure, Page, Segment
+from pipeline.types import Document, DocumentMeta, Failure, Page, Segment, Statement
 
 DEFAULT_DB_FILE = Path("corpus") / "udiplo.sqlite"
 
@@ -166,6 +166,8 @@ class CorpusStore:
     def delete_document(self, doc_id: str) -> bool:
         with self.engine.begin() as conn:
             conn.execute(delete(s.minhashes).where(s.minhashes.c.doc_id == doc_id))
+            conn.execute(delete(s.statements).where(s.statements.c.doc_id == doc_id))
+            conn.execute(delete(s.doc_analysis).where(s.doc_analysis.c.doc_id == doc_id))
             conn.execute(delete(s.segments).where(s.segments.c.doc_id == doc_id))
             conn.execute(delete(s.pages).where(s.pages.c.doc_id == doc_id))
             return conn.execute(delete(s.documents).where(s.documents.c.doc_id == doc_id)).rowcount > 0
@@ -226,6 +228,55 @@ class CorpusStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(d.c.doc_id).where(d.c.source_path == source_path).limit(1)).first()
             return row[0] if row else None
+
+    # -- statements ------------------------------------------------------------
+    def put_statements(self, doc_id: str, statements: Iterable[Statement], *, segmenter_version: str,
+                       city: str | None, city_source: str | None, city_scores: dict | None = None) -> int:
+        """Replace a document's statements and analysis row in one transaction."""
+        rows = [
+            {"doc_id": st.doc_id, "idx": st.index, "kind": st.kind, "start": st.start, "end": st.end,
+             "page": st.page, "table_no": st.table, "row_no": st.row, "col_no": st.col, "lang": st.lang,
+             "heading": st.heading, "raw": st.raw, "text": st.text, "text_hash": st.text_hash}
+            for st in statements
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.statements).where(s.statements.c.doc_id == doc_id))
+            conn.execute(delete(s.doc_analysis).where(s.doc_analysis.c.doc_id == doc_id))
+            if rows:
+                conn.execute(insert(s.statements), rows)
+            conn.execute(insert(s.doc_analysis), [{
+                "doc_id": doc_id, "segmenter_version": segmenter_version, "city": city, "city_source": city_source,
+                "city_scores": json.dumps(city_scores or {}, ensure_ascii=False), "n_statements": len(rows)}])
+        return len(rows)
+
+    def segmenter_version(self, doc_id: str) -> str | None:
+        a = s.doc_analysis
+        with self.engine.connect() as conn:
+            row = conn.execute(select(a.c.segmenter_version).where(a.c.doc_id == doc_id)).first()
+            return row[0] if row else None
+
+    def statements(self, doc_id: str | None = None) -> list[Statement]:
+        t = s.statements
+        q = select(t).order_by(t.c.doc_id, t.c.idx)
+        if doc_id:
+            q = q.where(t.c.doc_id == doc_id)
+        with self.engine.connect() as conn:
+            return [Statement(doc_id=r.doc_id, index=r.idx, kind=r.kind, start=r.start, end=r.end, raw=r.raw,
+                              text=r.text, lang=r.lang, page=r.page, table=r.table_no, row=r.row_no,
+                              col=r.col_no, heading=r.heading) for r in conn.execute(q)]
+
+    def analysis_rows(self) -> dict[str, dict]:
+        """Per document: effective city (metadata first, else attribution) and its source."""
+        d, a = s.documents, s.doc_analysis
+        q = select(d.c.doc_id, d.c.city, a.c.city, a.c.city_source, a.c.n_statements).select_from(
+            d.outerjoin(a, a.c.doc_id == d.c.doc_id))
+        with self.engine.connect() as conn:
+            out = {}
+            for doc_id, meta_city, inferred, source, n in conn.execute(q):
+                city = meta_city or inferred
+                out[doc_id] = {"city": city, "city_source": "metadata" if meta_city else (source if inferred else None),
+                               "n_statements": n}
+            return out
 
     # -- near-duplicate signatures ---------------------------------------------
     def put_signature(self, doc_id: str, sig: np.ndarray) -> None:
