@@ -12,6 +12,7 @@ import typer
 # (module, name of the sub-command group or None to register top-level commands)
 GROUPS: list[tuple[str, str | None]] = [
     ("taxonomy", "taxonomy"),
+    ("normalise", None),
 ]
 
 

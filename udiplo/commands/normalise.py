@@ -1,0 +1,56 @@
+"""`udiplo normalise`: normalise Persian/English text from stdin to stdout (thin shell over pipeline.normalise)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `normalise` command to the main app."""
+
+    @app.command("normalise")
+    def normalise_command(
+        lang: Annotated[str | None, typer.Option(
+            help="fa, en, ar, mixed or other; Persian steps are skipped for en/ar/other (default: run all).")] = None,
+        explain: Annotated[bool, typer.Option(
+            "--explain", help="Print the steps applied and their change counts on stderr.")] = False,
+        no_zwnj: Annotated[bool, typer.Option(
+            "--no-zwnj", help="Do not restore ZWNJs (half-spaces); character fixes only.")] = False,
+        as_json: Annotated[bool, typer.Option(
+            "--json", help="Print JSON {text, steps, changed} on stdout instead of the text.")] = False,
+    ) -> None:
+        """Read text on stdin, write the normalised text on stdout.
+
+        Fixes Arabic letters (ي ك → ی ک), presentation forms, kashida, diacritics, invisible
+        controls and no-break spaces, and restores ZWNJs («میشود», «دولت ها» → «می‌شود»,
+        «دولت‌ها»). URLs, e-mails, DOIs, Latin words, numbers, tabs and newlines are kept.
+        """
+        from pipeline.errors import ConfigError
+        from pipeline.normalise import Normaliser, NormaliserConfig
+
+        config = NormaliserConfig()
+        if no_zwnj:
+            config = replace(config, restore_zwnj=False)
+        text = sys.stdin.read()
+        try:
+            result = Normaliser(config).normalise(text, lang=lang)
+        except ConfigError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if as_json:
+            typer.echo(json.dumps({"text": result.text, "steps": result.explain(), "changed": result.changed},
+                                  ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(result.text)
+            sys.stdout.flush()
+        if explain and not as_json:
+            steps = result.explain()
+            for step in steps:
+                typer.echo(f"{step['step']:24} {step['changes']:6d}  {step['what']}", err=True)
+            if not steps:
+                typer.echo("no changes", err=True)
