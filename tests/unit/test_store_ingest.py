@@ -1,4 +1,5 @@
 import dataclasses
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +65,10 @@ def test_bad_inputs_are_recorded_and_the_batch_goes_on(store, tmp_path, sample_p
     for name, data in bad.items():
         (inbox / name).write_bytes(data)
     (inbox / "good.txt").write_bytes(sample_paths[4].read_bytes())
+    pdfs = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
+    for name in ("encrypted.pdf", "image_only.pdf"):
+        (inbox / name).write_bytes((pdfs / "other" / name).read_bytes())
+    (inbox / "good.pdf").write_bytes((pdfs / "nazli_right.pdf").read_bytes())
     report = ingest_paths([inbox], store, config=ExtractConfig(max_mb=1))
     errors = {item["path"].rsplit("/", 1)[-1]: item["error"] for item in report.failed}
     assert errors == {
@@ -73,10 +78,13 @@ def test_bad_inputs_are_recorded_and_the_batch_goes_on(store, tmp_path, sample_p
         "truncated.pdf": "corrupt",
         "broken.docx": "corrupt",
         "big.txt": "too_large",
+        "encrypted.pdf": "encrypted",
+        "image_only.pdf": "needs_ocr",
     }
-    assert [a["path"].rsplit("/", 1)[-1] for a in report.added] == ["good.txt"]
+    assert [a["path"].rsplit("/", 1)[-1] for a in report.added] == ["good.pdf", "good.txt"]
     stored = {f.path.rsplit("/", 1)[-1]: f for f in store.failures()}
-    assert set(stored) == set(bad)
+    assert set(stored) == set(bad) | {"encrypted.pdf", "image_only.pdf"}
+    assert stored["image_only.pdf"].reason == "no text layer on any of 1 pages: needs OCR"
     assert all(f.reason and "\n" not in f.reason for f in stored.values())
     assert stored["big.txt"].error_type == "too_large"
 
