@@ -13,6 +13,7 @@ import typer
 GROUPS: list[tuple[str, str | None]] = [
     ("taxonomy", "taxonomy"),
     ("normalise", None),
+    ("models", "models"),
 ]
 
 

