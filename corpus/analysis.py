@@ -38,3 +38,16 @@ def segment_corpus(store: CorpusStore, *, force: bool = False, normalise: Callab
     todo = store.document_ids() if force else pending_documents(store)
     done = [segment_document_stored(store, d, normalise) for d in todo]
     return {"segmented": len(done), "skipped": len(store.document_ids()) - len(done), "documents": done}
+
+
+def embed_corpus(store: CorpusStore, embedder, *, progress: bool = False, batch_size: int = 32):
+    """Embed every stored statement, computing only what the store's cache lacks.
+
+    Returns ``(statements, vectors, stats)`` with vectors aligned to statements.
+    """
+    from pipeline.embed import embed_with_cache_stats
+
+    statements = store.statements()
+    vectors, stats = embed_with_cache_stats(embedder, [s.text for s in statements], store,
+                                            batch_size=batch_size, progress=progress)
+    return statements, vectors, stats
