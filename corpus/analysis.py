@@ -7,9 +7,14 @@ for documents whose segmenter version differs; embeddings are cached by
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import pipeline
+from corpus import work_cache_dir
 from corpus.store import CorpusStore
 
 SEGMENTER_VERSION = f"{pipeline.__version__}+seg1"
@@ -51,3 +56,55 @@ def embed_corpus(store: CorpusStore, embedder, *, progress: bool = False, batch_
     vectors, stats = embed_with_cache_stats(embedder, [s.text for s in statements], store,
                                             batch_size=batch_size, progress=progress)
     return statements, vectors, stats
+
+
+def content_key(*parts: Any) -> str:
+    """A stable hash of JSON-able parts: the identity of a stage's inputs and settings."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def corpus_fingerprint(statements) -> list[tuple[str, str]]:
+    return [(s.statement_id, s.text_hash) for s in statements]
+
+
+def statement_context(store: CorpusStore) -> tuple[dict[str, dict], dict[str, Any]]:
+    """Per document: city (metadata, else attribution), kind, date; and the summaries by id."""
+    rows = store.analysis_rows()
+    summaries = {s.doc_id: s for s in store.summaries()}
+    ctx = {d: {"city": r["city"], "city_source": r["city_source"], "kind": summaries[d].kind,
+               "date_iso": summaries[d].date_iso} for d, r in rows.items()}
+    return ctx, summaries
+
+
+def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *, config=None,
+                 with_stability: bool = True, cache_dir: Path | None = None):
+    """Discover themes, or load them when this corpus, model and configuration were seen before."""
+    from dataclasses import asdict
+
+    from pipeline.embed import embed_with_cache
+    from pipeline.normalise import normalise
+    from pipeline.themes import SeedGoal, ThemeConfig, ThemeInputs, load_themes, run_themes
+
+    config = config or ThemeConfig()
+    key = content_key("themes", corpus_fingerprint(statements), asdict(config), embedder.name, embedder.revision,
+                      taxonomy.version if taxonomy else None, with_stability, pipeline.__version__)
+    folder = (cache_dir or work_cache_dir()) / "themes" / key[:20]
+    if (folder / "themes.json").exists():
+        return load_themes(folder), folder, True
+    ctx, _ = statement_context(store)
+    goals = [SeedGoal.from_node(g) for g in taxonomy.goals()] if taxonomy else []
+    goal_vecs = None
+    if goals:
+        texts = [normalise(g.text_fa, lang="fa").text for g in goals]
+        goal_vecs = dict(zip([g.goal_id for g in goals], embed_with_cache(embedder, texts, store), strict=True))
+    inputs = ThemeInputs(statements, vectors, embedding_model=f"{embedder.name}@{embedder.revision}",
+                         city_of=lambda st: ctx.get(st.doc_id, {}).get("city"),
+                         date_of=lambda st: ctx.get(st.doc_id, {}).get("date_iso")
+                         if ctx.get(st.doc_id, {}).get("kind") == "news" else None,
+                         goals=goals, goal_embeddings=goal_vecs)
+    result = run_themes(inputs, config, with_stability=with_stability, out=folder)
+    return result, folder, False

@@ -148,6 +148,35 @@ doc_analysis = Table(
     Column("analysed_at", DateTime(timezone=True), server_default=func.now()),
 )
 
+classifications = Table(
+    "classifications",
+    metadata,
+    Column("doc_id", String(64), ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("classifier_key", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("macro_id", String(40), nullable=False),
+    Column("goal_id", String(40), nullable=False),
+    Column("policy_id", String(60)),
+    Column("conf_macro", Float, nullable=False),
+    Column("conf_goal", Float, nullable=False),
+    Column("conf_policy", Float),
+    Column("in_domain", Float, nullable=False),
+    Column("abstained", Integer, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: alternatives, multi-label goals, evidence
+)
+
+human_labels = Table(
+    "human_labels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("statement_id", String(80), nullable=False, index=True),
+    Column("node_id", String(60), nullable=False),
+    Column("coder", String(100), nullable=False),
+    Column("source", Text),
+    Column("created_at", DateTime(timezone=True), server_default=func.now()),
+)
+
 Migration = Callable[[Connection], None]
 
 
@@ -165,10 +194,16 @@ def _v3(conn: Connection) -> None:
     doc_analysis.create(conn, checkfirst=True)
 
 
+def _v4(conn: Connection) -> None:
+    classifications.create(conn, checkfirst=True)
+    human_labels.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "documents, pages, segments, failures, embeddings", _v1),
     (2, "minhashes: near-duplicate signatures of documents", _v2),
     (3, "statements and per-document analysis (city attribution)", _v3),
+    (4, "taxonomy classifications and human labels", _v4),
 ]
 
 LATEST = MIGRATIONS[-1][0]

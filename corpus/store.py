@@ -166,6 +166,7 @@ class CorpusStore:
     def delete_document(self, doc_id: str) -> bool:
         with self.engine.begin() as conn:
             conn.execute(delete(s.minhashes).where(s.minhashes.c.doc_id == doc_id))
+            conn.execute(delete(s.classifications).where(s.classifications.c.doc_id == doc_id))
             conn.execute(delete(s.statements).where(s.statements.c.doc_id == doc_id))
             conn.execute(delete(s.doc_analysis).where(s.doc_analysis.c.doc_id == doc_id))
             conn.execute(delete(s.segments).where(s.segments.c.doc_id == doc_id))
@@ -240,6 +241,7 @@ class CorpusStore:
             for st in statements
         ]
         with self.engine.begin() as conn:
+            conn.execute(delete(s.classifications).where(s.classifications.c.doc_id == doc_id))
             conn.execute(delete(s.statements).where(s.statements.c.doc_id == doc_id))
             conn.execute(delete(s.doc_analysis).where(s.doc_analysis.c.doc_id == doc_id))
             if rows:
@@ -277,6 +279,36 @@ class CorpusStore:
                 out[doc_id] = {"city": city, "city_source": "metadata" if meta_city else (source if inferred else None),
                                "n_statements": n}
             return out
+
+    # -- taxonomy classifications and human labels ------------------------------
+    def put_classifications(self, rows: list[dict]) -> None:
+        """Replace the classification of each (doc_id, idx) given, in one transaction."""
+        c = s.classifications
+        with self.engine.begin() as conn:
+            for chunk in _chunks(rows, 500):
+                for r in chunk:
+                    conn.execute(delete(c).where(c.c.doc_id == r["doc_id"], c.c.idx == r["idx"]))
+                conn.execute(insert(c), chunk)
+
+    def classifications(self, classifier_key: str | None = None) -> dict[tuple[str, int], dict]:
+        c = s.classifications
+        q = select(c) if classifier_key is None else select(c).where(c.c.classifier_key == classifier_key)
+        with self.engine.connect() as conn:
+            return {(r.doc_id, r.idx): dict(r._mapping) for r in conn.execute(q)}
+
+    def put_labels(self, labels) -> int:
+        """Store human labels (objects with statement_id, node_id, coder and optional source)."""
+        rows = [{"statement_id": x.statement_id, "node_id": x.node_id, "coder": x.coder,
+                 "source": getattr(x, "source", None)} for x in labels]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(s.human_labels), rows)
+        return len(rows)
+
+    def labels(self) -> list[dict]:
+        h = s.human_labels
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(h).order_by(h.c.id))]
 
     # -- near-duplicate signatures ---------------------------------------------
     def put_signature(self, doc_id: str, sig: np.ndarray) -> None:
