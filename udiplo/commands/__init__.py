@@ -14,6 +14,7 @@ GROUPS: list[tuple[str, str | None]] = [
     ("taxonomy", "taxonomy"),
     ("normalise", None),
     ("models", "models"),
+    ("themes", None),
 ]
 
 
