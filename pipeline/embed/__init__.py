@@ -9,6 +9,7 @@ Importing this package is cheap: torch and sentence-transformers load on first u
 """
 
 from pipeline.embed.cache import (
+    CachedEmbedder,
     CacheStats,
     EmbeddingCache,
     MemoryEmbeddingCache,
@@ -25,7 +26,7 @@ from pipeline.embed.embedder import (
 )
 
 __all__ = [
-    "CacheStats", "EmbeddingCache", "MemoryEmbeddingCache", "NpzEmbeddingCache", "embed_with_cache",
+    "CachedEmbedder", "CacheStats", "EmbeddingCache", "MemoryEmbeddingCache", "NpzEmbeddingCache", "embed_with_cache",
     "embed_with_cache_stats", "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "get_embedder",
     "l2_normalise",
 ]

@@ -169,3 +169,40 @@ class NpzEmbeddingCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+class CachedEmbedder:
+    """An embedder whose ``embed`` goes through a cache: same name, revision, prompt and vectors.
+
+    For code that takes an embedder and embeds repeatedly (the taxonomy classifier, evaluation
+    folds): ``CachedEmbedder(get_embedder("e5"), store)`` embeds each distinct text once.
+    """
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache | None = None) -> None:
+        self.inner = inner
+        self.cache = cache if cache is not None else MemoryEmbeddingCache()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def revision(self) -> str:
+        return self.inner.revision
+
+    @property
+    def prompt(self) -> str:
+        return self.inner.prompt
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return embed_with_cache(self.inner, texts, self.cache, batch_size=batch_size, progress=progress)
+
+    def __deepcopy__(self, memo: dict) -> CachedEmbedder:  # sklearn.clone must not copy a loaded model
+        return self
+
+    def __repr__(self) -> str:
+        return f"CachedEmbedder({self.inner!r})"

@@ -1,0 +1,144 @@
+"""Save a fitted TaxonomyClassifier as a folder of plain artifacts and load it back unchanged.
+
+    folder/
+      model.json    format, classifier version, parameters, the taxonomy and embedder it was fitted
+                    with (name, version/revision, content hash), the prototype bank, the fitted
+                    logits, temperatures and the domain detector
+      arrays.npz    the bank's embeddings (float32), when the classifier uses embeddings
+
+No pickle: the TF-IDF vocabulary is refitted from the saved bank texts on load (deterministic),
+and the class indexes are rebuilt from the taxonomy. Loading checks that the taxonomy and the
+embedder are the ones the classifier was fitted with, because similarities to a different
+taxonomy or embedding space would be silently wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.classify.bank import Prototype
+from pipeline.classify.calibrate import ConditionalLogit
+from pipeline.classify.ood import DomainDetector
+from pipeline.errors import ConfigError, ModelUnavailableError
+
+FORMAT = "udiplo-classifier/1"
+_OBJECT_PARAMS = ("embedder", "taxonomy")  # given again at load, never saved
+
+
+def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
+    """Write the fitted ``clf`` to ``path`` atomically (a half-written folder never replaces a good one)."""
+    from pipeline.classify.model import CLASSIFIER_VERSION
+    from pipeline.taxonomy.store import content_sha256
+
+    clf._check_fitted()
+    params = {k: v for k, v in clf.get_params(deep=False).items() if k not in _OBJECT_PARAMS}
+    if callable(params["normaliser"]):
+        raise ConfigError("A TaxonomyClassifier with a custom normaliser function cannot be saved; "
+                          "use normaliser='auto' or None, or keep the fitted object in memory.")
+    if not (params["ood"] is None or isinstance(params["ood"], str)):
+        params["ood"] = "custom"  # the fitted detector is saved; the texts are not needed to predict
+    tax = clf.taxonomy_
+    emb = clf.embedder if clf.use_embed else None
+    doc = {
+        "format": FORMAT,
+        "classifier_version": CLASSIFIER_VERSION,
+        "params": params,
+        "taxonomy": {"name": tax.name, "version": tax.version, "sha256": content_sha256(tax)},
+        "embedder": None if emb is None else {"name": getattr(emb, "name", None),
+                                              "revision": getattr(emb, "revision", None)},
+        "bank": [asdict(p) for p in clf.bank_],
+        "goal_model": clf.goal_model_.to_dict(),
+        "goal_temperature": clf.goal_temperature_,
+        "goal_decision_temperature": clf.goal_decision_temperature_,
+        "macro_temperature": clf.macro_temperature_,
+        "gp_model": clf.gp_model_.to_dict(),
+        "gp_temperature": clf.gp_temperature_,
+        "detector": clf.detector_.to_dict(),
+    }
+    folder = Path(path)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        if clf.embeddings_ is not None:
+            np.savez(tmp / "arrays.npz", embeddings=np.asarray(clf.embeddings_, dtype=np.float32))
+        tmp.chmod(0o755)
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any = None) -> Any:
+    """The classifier saved at ``path``. ``embedder`` must be the one it was fitted with (when it uses
+    embeddings); ``taxonomy`` defaults to the committed one and must have the same content."""
+    from pipeline.classify.model import CLASSIFIER_VERSION, TaxonomyClassifier
+    from pipeline.taxonomy import load_taxonomy
+    from pipeline.taxonomy.store import content_sha256
+
+    folder = Path(path)
+    try:
+        doc = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelUnavailableError(f"{folder}: no saved classifier (model.json missing); fit one with "
+                                    f"`udiplo classify` or TaxonomyClassifier.fit().save(path)") from None
+    except json.JSONDecodeError as exc:
+        raise ModelUnavailableError(f"{folder / 'model.json'}: not valid JSON ({exc}); delete the folder "
+                                    f"and fit again") from None
+    if doc.get("format") != FORMAT:
+        raise ModelUnavailableError(f"{folder}: format {doc.get('format')!r}, expected {FORMAT!r}; fit again")
+    if doc.get("classifier_version") != CLASSIFIER_VERSION:
+        raise ModelUnavailableError(f"{folder}: saved by classifier {doc.get('classifier_version')}, this is "
+                                    f"{CLASSIFIER_VERSION}; fit again")
+    tax = taxonomy if taxonomy is not None else load_taxonomy()
+    want = doc["taxonomy"]
+    if content_sha256(tax) != want["sha256"]:
+        raise ConfigError(f"{folder}: fitted on taxonomy {want['name']!r} {want['version']} "
+                          f"(sha256 {want['sha256'][:12]}), given {tax.name!r} {tax.version} with other "
+                          f"content; pass the same taxonomy or fit again")
+    params = dict(doc["params"])
+    if params.get("ood") == "custom":
+        params["ood"] = None
+    if doc["embedder"] is not None:
+        if embedder is None:
+            raise ConfigError(f"{folder}: this classifier uses embeddings of {doc['embedder']['name']}; "
+                              f"pass embedder=get_embedder(...) with that model")
+        got = (getattr(embedder, "name", None), getattr(embedder, "revision", None))
+        exp = (doc["embedder"]["name"], doc["embedder"]["revision"])
+        if got != exp:
+            raise ConfigError(f"{folder}: fitted with embedder {exp[0]}@{exp[1]}, given {got[0]}@{got[1]}; "
+                              f"use the same embedder or fit again")
+    clf = TaxonomyClassifier(embedder=embedder, taxonomy=taxonomy, **params)
+    clf.taxonomy_ = tax
+    clf.bank_ = [Prototype(**{**p, "related_goals": tuple(p.get("related_goals", ()))}) for p in doc["bank"]]
+    clf.embeddings_ = None
+    if (folder / "arrays.npz").exists():
+        with np.load(folder / "arrays.npz", allow_pickle=False) as z:
+            clf.embeddings_ = z["embeddings"].astype(np.float32)
+    clf.vectorizer_ = None
+    if clf.use_char:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        clf.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+        clf.char_ = clf.vectorizer_.fit_transform([p.text for p in clf.bank_]).tocsr()
+    clf._index()
+    clf.goal_model_ = ConditionalLogit.from_dict(doc["goal_model"])
+    clf.goal_temperature_ = float(doc["goal_temperature"])
+    clf.goal_decision_temperature_ = float(doc["goal_decision_temperature"])
+    clf.macro_temperature_ = float(doc["macro_temperature"])
+    clf.gp_model_ = ConditionalLogit.from_dict(doc["gp_model"])
+    clf.gp_temperature_ = float(doc["gp_temperature"])
+    clf.detector_ = DomainDetector.from_dict(doc["detector"])
+    clf.classes_ = np.array(clf.goals_ + ["outside"])
+    return clf
