@@ -108,3 +108,132 @@ def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
                          goals=goals, goal_embeddings=goal_vecs)
     result = run_themes(inputs, config, with_stability=with_stability, out=folder)
     return result, folder, False
+
+
+def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path | None = None):
+    """The taxonomy classifier fitted on the taxonomy plus the stored human labels: loaded from the
+    work cache when the same classifier, embedder, taxonomy and labels were fitted before.
+
+    Labels of statements in the store are examples of their node; ``outside`` labels become extra
+    out-of-domain texts. Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
+    from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
+    from pipeline.classify.labels import OUTSIDE
+    from pipeline.classify.ood import load_ood_texts
+    from pipeline.embed import CachedEmbedder
+
+    by_id = {s.statement_id: s for s in store.statements()}
+    usable = [x for x in store.labels() if x["statement_id"] in by_id]
+    key = content_key("classifier", CLASSIFIER_VERSION, embedder.name, embedder.revision, embedder.prompt,
+                      taxonomy.name, taxonomy.version,
+                      sorted((x["statement_id"], by_id[x["statement_id"]].text_hash, x["node_id"], x["coder"])
+                             for x in usable))
+    folder = (cache_dir or work_cache_dir()) / "classifier" / key[:20]
+    cached = CachedEmbedder(embedder, store)
+    if (folder / "model.json").exists():
+        return TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy), key, folder, False, len(usable)
+    examples = [(by_id[x["statement_id"]].text, x["node_id"]) for x in usable if x["node_id"] != OUTSIDE]
+    outside = [by_id[x["statement_id"]].text for x in usable if x["node_id"] == OUTSIDE]
+    clf = TaxonomyClassifier(embedder=cached, taxonomy=taxonomy,
+                             ood=load_ood_texts() + outside if outside else "auto")
+    clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
+    clf.save(folder)
+    return clf, key, folder, True, len(usable)
+
+
+def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
+                   cache_dir: Path | None = None) -> dict:
+    """Classify every statement not yet classified by the current classifier (see ``fitted_classifier``)."""
+    clf, key, folder, fitted, n_labels = fitted_classifier(store, embedder, taxonomy, cache_dir=cache_dir)
+    done = store.classifications(key)
+    todo = [i for i, s in enumerate(statements)
+            if (s.doc_id, s.index) not in done or done[(s.doc_id, s.index)]["text_hash"] != s.text_hash]
+    if todo:
+        preds = clf.classify([statements[i].text for i in todo], embeddings=vectors[todo])
+        store.put_classifications([classification_row(statements[i], p, key)
+                                   for i, p in zip(todo, preds, strict=True)])
+    return {"classifier_key": key, "model_dir": str(folder), "fitted": fitted, "classified": len(todo),
+            "reused": len(statements) - len(todo), "human_labels": n_labels}
+
+
+def classification_row(statement, p, key: str) -> dict:
+    """The stored form of one Prediction."""
+    return {
+        "doc_id": statement.doc_id, "idx": statement.index, "classifier_key": key,
+        "text_hash": statement.text_hash, "macro_id": p.macro_id, "goal_id": p.goal_id,
+        "policy_id": p.general_policy_id, "conf_macro": p.confidence.get("macro_problem", 0.0),
+        "conf_goal": p.confidence.get("goal", 0.0), "conf_policy": p.confidence.get("general_policy"),
+        "in_domain": p.in_domain, "abstained": int(p.abstained),
+        "detail": json.dumps({"goals": [[a.node_id, a.probability] for a in p.goals],
+                              "distribution": p.distribution,
+                              "alternatives": {k: [[a.node_id, a.probability] for a in v]
+                                               for k, v in p.alternatives.items()},
+                              "evidence": [[e.node_id, e.kind, e.embed_similarity, e.char_similarity]
+                                           for e in p.evidence],
+                              "reason": p.reason}, ensure_ascii=False),
+    }
+
+
+def classify_document(store: CorpusStore, doc, embedder, taxonomy, *, progress: bool = False) -> dict:
+    """Segment and classify one extracted document that need not be stored (``udiplo classify FILE``):
+    the store supplies the embedding cache and the human labels the classifier is fitted with.
+
+    Returns ``{"statements", "predictions", "profile", "city", "classifier"}``."""
+    from pipeline.attribution import attribute_city
+    from pipeline.classify.profile import document_profile
+    from pipeline.embed import embed_with_cache
+    from pipeline.segment import segment_document
+
+    statements = segment_document(doc)
+    clf, key, folder, fitted, n_labels = fitted_classifier(store, embedder, taxonomy)
+    vectors = embed_with_cache(embedder, [s.text for s in statements], store, progress=progress)
+    predictions = clf.classify([s.text for s in statements], embeddings=vectors) if statements else []
+    provenance = [{"statement_id": s.statement_id, "page": s.page, "start": s.start, "end": s.end,
+                   "table": s.table, "row": s.row, "col": s.col} for s in statements]
+    return {
+        "statements": statements, "predictions": predictions,
+        "profile": document_profile(predictions, taxonomy, provenance=provenance),
+        "city": attribute_city(doc.meta.city, statements).to_dict(),
+        "classifier": {"key": key, "model_dir": str(folder), "fitted": fitted, "human_labels": n_labels,
+                       "embedder": f"{embedder.name}@{embedder.revision}"},
+    }
+
+
+def agreement_with_coders(store: CorpusStore, embedder, taxonomy, *, folds: int = 5) -> dict:
+    """Cohen's kappa and Krippendorff's alpha between the classifier and each human coder, per level.
+
+    The machine codes each labelled statement with a classifier fitted on the taxonomy and the
+    labels of the *other* folds (statements split into ``folds`` groups), so a statement's own
+    label never helps the machine agree with it."""
+    from pipeline.classify import TaxonomyClassifier
+    from pipeline.classify.agreement import MachineCoding, agreement_report
+    from pipeline.classify.labels import OUTSIDE, HumanLabel
+    from pipeline.classify.ood import load_ood_texts
+    from pipeline.embed import CachedEmbedder
+    from pipeline.errors import AnalysisError
+
+    by_id = {s.statement_id: s for s in store.statements()}
+    labels = [HumanLabel(x["statement_id"], x["node_id"], x["coder"], x["source"]) for x in store.labels()
+              if x["statement_id"] in by_id]
+    if not labels:
+        raise AnalysisError("no human labels of stored statements; import a coding with "
+                            "`udiplo label import FILE` (statement_id,node_id,coder)")
+    cached = CachedEmbedder(embedder, store)
+    ids = sorted({x.statement_id for x in labels})
+    k = max(2, min(folds, len(ids)))
+    fold_of = {sid: int(content_key(sid)[:8], 16) % k for sid in ids}
+    base_ood = load_ood_texts()
+    machine: dict[str, MachineCoding] = {}
+    for f in range(k):
+        test = [sid for sid in ids if fold_of[sid] == f]
+        if not test:
+            continue
+        train = [x for x in labels if fold_of[x.statement_id] != f]
+        examples = [(by_id[x.statement_id].text, x.node_id) for x in train if x.node_id != OUTSIDE]
+        outside = [by_id[x.statement_id].text for x in train if x.node_id == OUTSIDE]
+        clf = TaxonomyClassifier(embedder=cached, taxonomy=taxonomy, ood=base_ood + outside)
+        clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
+        for sid, p in zip(test, clf.classify([by_id[s].text for s in test]), strict=True):
+            machine[sid] = MachineCoding(p.macro_id, p.goal_id, p.general_policy_id, p.abstained)
+    report = agreement_report(labels, machine, taxonomy)
+    report["protocol"] = f"{k}-fold cross-fitting over {len(ids)} labelled statements"
+    return report

@@ -177,6 +177,19 @@ human_labels = Table(
     Column("created_at", DateTime(timezone=True), server_default=func.now()),
 )
 
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("corpus_key", String(64), nullable=False),  # hash of (statement id, text hash) pairs
+    Column("n_statements", Integer, nullable=False),
+    Column("embedder", String(200)),
+    Column("themes_dir", Text),
+    Column("classifier_key", String(64)),
+    Column("summary", Text, nullable=False),  # JSON: what the run did
+    Column("finished_at", DateTime(timezone=True), server_default=func.now()),
+)
+
 Migration = Callable[[Connection], None]
 
 
@@ -199,11 +212,16 @@ def _v4(conn: Connection) -> None:
     human_labels.create(conn, checkfirst=True)
 
 
+def _v5(conn: Connection) -> None:
+    analysis_runs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "documents, pages, segments, failures, embeddings", _v1),
     (2, "minhashes: near-duplicate signatures of documents", _v2),
     (3, "statements and per-document analysis (city attribution)", _v3),
     (4, "taxonomy classifications and human labels", _v4),
+    (5, "analysis runs: which themes model and classifier the last analysis used", _v5),
 ]
 
 LATEST = MIGRATIONS[-1][0]

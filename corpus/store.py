@@ -310,6 +310,26 @@ class CorpusStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(h).order_by(h.c.id))]
 
+    # -- analysis runs -----------------------------------------------------------
+    def record_run(self, *, corpus_key: str, n_statements: int, embedder: str | None, themes_dir: str | None,
+                   classifier_key: str | None, summary: dict) -> None:
+        """Remember what an analysis produced, so the report can be rebuilt without re-analysing."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(s.analysis_runs), [{
+                "corpus_key": corpus_key, "n_statements": n_statements, "embedder": embedder,
+                "themes_dir": themes_dir, "classifier_key": classifier_key,
+                "summary": json.dumps(summary, ensure_ascii=False, default=str)}])
+
+    def last_run(self) -> dict | None:
+        r = s.analysis_runs
+        with self.engine.connect() as conn:
+            row = conn.execute(select(r).order_by(r.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["summary"] = json.loads(out["summary"])
+        return out
+
     # -- near-duplicate signatures ---------------------------------------------
     def put_signature(self, doc_id: str, sig: np.ndarray) -> None:
         m = s.minhashes
@@ -375,7 +395,20 @@ class CorpusStore:
                 for h, v in items.items() if h not in have
             ]
             if rows:
-                conn.execute(insert(e), rows)
+                conn.execute(_insert_ignoring_duplicates(conn, e), rows)
+
+
+def _insert_ignoring_duplicates(conn, table):
+    """INSERT that skips rows whose key exists: concurrent writers (Dask workers, parallel tasks) may
+    compute the same content-keyed row at the same time; both results are identical."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:  # pragma: no cover - other databases keep the check-then-insert above
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing()
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:

@@ -63,3 +63,7 @@ class StoreError(UdiploError):
 
 class ModelUnavailableError(UdiploError):
     """A model is not provisioned and cannot be fetched here."""
+
+
+class AnalysisError(UdiploError):
+    """An analysis step cannot run on what is stored (nothing analysed yet, stale results)."""

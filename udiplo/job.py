@@ -1,4 +1,4 @@
-"""The main job behind `udiplo run`: analyse what is stored and write the report."""
+"""The main job behind `udiplo run`: analyse what is stored and write the report and exports."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from typing import Any
 from corpus.store import CorpusStore
 
 
-def run_job(store: CorpusStore, out: Path) -> dict[str, Any]:
-    from pipeline.report.overview import write_overview
+def run_job(store: CorpusStore, out: Path, *, embedder: str | None = None, stability: bool = True,
+            progress: bool = False) -> dict[str, Any]:
+    from corpus.job import run_analysis
 
-    out.mkdir(parents=True, exist_ok=True)
-    summaries = store.summaries()
-    failures = store.failures()
-    html_path = write_overview(summaries, failures, out / "report.html")
-    return {"outputs": {"report": str(html_path)}, "documents": len(summaries), "failures": len(failures)}
+    return run_analysis(store, out, embedder_spec=embedder, with_stability=stability, progress=progress)

@@ -35,3 +35,35 @@ def test_segmentation_is_stored_and_skipped_when_unchanged(store, sample_paths):
     assert again["segmented"] == 0 and again["skipped"] == 5
     cities = sorted(r["city"] for r in store.analysis_rows().values())
     assert cities == ["Isfahan", "Isfahan", "Isfahan", "Mashhad", "Tehran"]
+
+
+def test_concurrent_writers_of_the_same_embedding_do_not_fail(store):
+    import numpy as np
+
+    v = np.ones(4, dtype=np.float32) / 2
+    store.put_embeddings({"h1": v}, "m", "r", "")
+    # a second writer computed the same row before seeing the first: stored once, no error
+    store.put_embeddings({"h1": v, "h2": v}, "m", "r", "")
+    got = store.get_embeddings(["h1", "h2"], "m", "r", "")
+    assert sorted(got) == ["h1", "h2"] and np.allclose(got["h1"], v)
+
+
+def test_report_from_last_run_needs_a_current_analysis(store, sample_paths, tmp_path):
+    import pytest
+
+    from corpus.job import record, report_from_last_run
+    from pipeline.embed import get_embedder
+    from pipeline.errors import AnalysisError
+
+    ingest_paths(sample_paths[1:3], store)
+    with pytest.raises(AnalysisError, match="no analysis yet"):
+        report_from_last_run(store, tmp_path / "out")
+    segment_corpus(store)
+    record(store, store.statements(), get_embedder("hashing"), None, None, {"statements": 1})
+    assert store.last_run()["summary"] == {"statements": 1}
+    done = report_from_last_run(store, tmp_path / "out")
+    assert (tmp_path / "out" / "report.html").exists() and done["analysis"]["themes_dir"] is None
+    ingest_paths(sample_paths[3:4], store)
+    segment_corpus(store)
+    with pytest.raises(AnalysisError, match="corpus changed"):
+        report_from_last_run(store, tmp_path / "out")
