@@ -2,20 +2,7 @@
 
 import shutil
 
-import pytest
-
 from tests.unit.test_news import BODY, OTHER, page, rss
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory):
-    import os
-
-    from prefect.testing.utilities import prefect_test_harness
-
-    os.environ["PREFECT_LOCAL_STORAGE_PATH"] = str(tmp_path_factory.mktemp("prefect-results"))
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_ingest_folder_twice_second_run_is_all_cached(prefect_harness, tmp_path, sample_paths):
