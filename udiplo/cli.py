@@ -8,14 +8,14 @@ finished but some files failed.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from udiplo import commands
+from udiplo.common import EXIT_PARTIAL, DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
 
 app = typer.Typer(
     name="udiplo",
@@ -24,34 +24,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", envvar="UDIPLO_DB_URL", help="Store URL (default: SQLite file corpus/udiplo.sqlite)."),
-]
-
-EXIT_PARTIAL = 3
-
-
-def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def open_store(db: str | None):
-    from corpus.store import CorpusStore
-    from pipeline.errors import StoreError
-
-    try:
-        return CorpusStore.open(db)
-    except StoreError as exc:
-        raise fail(str(exc)) from None
-
 
 @app.command()
 def ingest(
@@ -216,13 +188,16 @@ def status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def run(
     paths: Annotated[list[Path] | None, typer.Argument(help="Inputs (default: the bundled sample corpus).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("outputs"),
+    out: Annotated[Path, typer.Option(help="Folder for the report and exports.")] = Path("outputs"),
+    embedder: EmbedderOpt = None,
+    stability: Annotated[bool, typer.Option(help="Measure theme stability across 5 seeds.")] = True,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The main job: ingest the inputs (default: bundled samples), analyse the corpus, write the report."""
-    from corpus.ingest import ingest_paths
+    """The main job: ingest the inputs (default: bundled samples), analyse the whole store
+    (segment, embed, themes, classify) and write report.html, statements.csv/json and udiplo.qdpx."""
     from corpus import samples_dir
+    from corpus.ingest import ingest_paths
     from udiplo.job import run_job
 
     inputs = paths or [samples_dir()]
@@ -230,15 +205,120 @@ def run(
         report = ingest_paths(inputs, store, on_result=None)
         for item in report.failed:
             typer.echo(f"error: {item['message']}", err=True)
-        result = run_job(store, out)
+        result = run_job(store, out, embedder=embedder, stability=stability, progress=not as_json)
     result["ingest"] = report.to_dict()["counts"]
     if as_json:
         emit_json(result)
-    else:
-        c = result["ingest"]
-        typer.echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
-        for name, path in result["outputs"].items():
-            typer.echo(f"{name:10} {path}")
+        return
+    c = result["ingest"]
+    typer.echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+    typer.echo(f"{result['documents']} documents, {result['statements']} statements; "
+               f"embeddings computed {result['embed'].get('computed', 0)}, cached {result['embed'].get('cached', 0)}")
+    if result["themes"]:
+        th = result["themes"]
+        typer.echo(f"themes: {th['themes']} ({'reused' if th['reused'] else 'fitted'}), stability {th['stability']}")
+    if result["classify"]:
+        typer.echo(f"classified: {result['classify']['classified']} new, {result['classify']['reused']} reused")
+    for name, path in result["outputs"].items():
+        typer.echo(f"{name:8} {path}")
+
+
+@app.command()
+def analyse(
+    out: Annotated[Path, typer.Option(help="Folder for the report and exports.")] = Path("outputs"),
+    embedder: EmbedderOpt = None,
+    stability: Annotated[bool, typer.Option(help="Measure theme stability across 5 seeds.")] = True,
+    flow: Annotated[bool, typer.Option("--flow", help="Run as the Prefect flow analyse_corpus (task caching, "
+                                                      "run history in Prefect).")] = False,
+    dask: Annotated[bool, typer.Option("--dask", help="Run the flow's tasks on Dask: a local cluster, or the "
+                                                      "scheduler at UDIPLO_DASK_ADDRESS. Implies --flow.")] = False,
+    workers: Annotated[int, typer.Option(help="Local Dask workers (with --dask).", min=1)] = 2,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Analyse the stored corpus without ingesting (segment, embed, themes, classify), then write the
+    report and exports. Every stage skips work whose inputs did not change."""
+    from pipeline.errors import UdiploError
+
+    try:
+        if flow or dask:
+            from flows.analyse import analyse_corpus, with_dask
+
+            f = with_dask(analyse_corpus, n_workers=workers) if dask else analyse_corpus
+            result = f(db_url=db, out=str(out), embedder=embedder, stability=stability)
+        else:
+            from udiplo.job import run_job
+
+            with open_store(db) as store:
+                result = run_job(store, out, embedder=embedder, stability=stability, progress=not as_json)
+    except UdiploError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"{result['documents']} documents, {result['statements']} statements; embeddings computed "
+               f"{result['embed'].get('computed', 0)}, cached {result['embed'].get('cached', 0)}")
+    for name, path in result["outputs"].items():
+        typer.echo(f"{name:8} {path}")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="Folder for the report and exports.")] = Path("outputs"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild report.html, statements.csv/json and udiplo.qdpx from the last analysis (no re-analysis;
+    fails if the corpus changed since: run `udiplo analyse`)."""
+    from corpus.job import report_from_last_run
+    from pipeline.errors import UdiploError
+
+    with open_store(db) as store:
+        try:
+            result = report_from_last_run(store, out)
+        except UdiploError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        emit_json(result)
+        return
+    for name, path in result["outputs"].items():
+        typer.echo(f"{name:8} {path}")
+
+
+@app.command()
+def serve(
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL (repeat; or "
+                                                                  "UDIPLO_NEWS_FEEDS, space-separated).")] = None,
+    page: Annotated[list[str] | None, typer.Option("--page", help="News page URL to fetch each time.")] = None,
+    city: Annotated[str | None, typer.Option(help="City of the news sources.")] = None,
+    news_cron: Annotated[str | None, typer.Option(help="Cron of news-hourly (default '5 * * * *').")] = None,
+    analysis_cron: Annotated[str | None, typer.Option(help="Cron of analysis-nightly (default '30 2 * * *').")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of the crons (default Asia/Tehran).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the nightly report.")] = Path("outputs"),
+    embedder: EmbedderOpt = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Run the nightly analysis on Dask.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the deployments and exit.")] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Serve the scheduled Prefect deployments (news-hourly, analysis-nightly, report-on-demand) until
+    interrupted. Needs a Prefect API (PREFECT_API_URL, or a temporary local server)."""
+    from flows.schedule import ServeSettings, deployments
+    from flows.schedule import serve as run_serve
+
+    settings = ServeSettings.from_env(feeds=tuple(feed or ()), pages=tuple(page or ()), city=city,
+                                      news_cron=news_cron, analysis_cron=analysis_cron, timezone=timezone,
+                                      db_url=db, out=str(out), embedder=embedder, dask=dask or None)
+    if dry_run:
+        rows = [{"name": d.name, "flow": d.flow_name, "schedules": [sc.schedule.cron for sc in d.schedules],
+                 "parameters": d.parameters} for d in deployments(settings)]
+        if as_json:
+            emit_json(rows)
+        else:
+            for r in rows:
+                typer.echo(f"{r['name']:18} {r['flow']:15} {', '.join(r['schedules']) or '(on demand)'}")
+        return
+    run_serve(settings)
 
 
 commands.register_all(app)

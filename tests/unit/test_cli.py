@@ -80,3 +80,22 @@ def test_extract_missing_file_is_one_line_error(tmp_path):
     result = runner.invoke(app, ["extract", str(tmp_path / "nope.pdf")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'nope.pdf'}: file does not exist"
+
+
+def test_serve_dry_run_lists_scheduled_deployments(monkeypatch):
+    monkeypatch.delenv("UDIPLO_NEWS_FEEDS", raising=False)
+    result = runner.invoke(app, ["serve", "--dry-run", "--json", "--feed", "https://example.org/rss",
+                                 "--news-cron", "0 */2 * * *"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["news-hourly"]["schedules"] == ["0 */2 * * *"]
+    assert rows["news-hourly"]["parameters"]["feeds"] == ["https://example.org/rss"]
+    assert rows["analysis-nightly"]["flow"] == "analyse_corpus" and rows["analysis-nightly"]["schedules"] == ["30 2 * * *"]
+    # without a feed there is nothing to fetch: no news deployment
+    result = runner.invoke(app, ["serve", "--dry-run", "--json"])
+    assert "news-hourly" not in {r["name"] for r in json.loads(result.stdout)}
+
+
+def test_report_without_analysis_says_what_to_run(tmp_path):
+    result = runner.invoke(app, ["report", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "run `udiplo analyse`" in result.stderr

@@ -281,25 +281,37 @@ def test_compact_terms_and_periods():
         "2022-07", "1401", "2022", "unknown", "unknown"]
 
 
-def test_cli_command_prints_themes_and_json(monkeypatch, tmp_path):
+def test_cli_command_prints_themes_and_json(monkeypatch, tmp_path, sample_paths):
+    """The real command over a real store (two sample documents, hashing embedder, PCA instead of UMAP)."""
     import typer
     from typer.testing import CliRunner
 
-    from pipeline.themes import ThemeInputs
+    from corpus.ingest import ingest_paths
+    from corpus.store import CorpusStore
     from udiplo.commands import themes as cmd
 
-    st, X, _ = make_corpus(100)
-    monkeypatch.setattr(cmd, "load_theme_inputs", lambda db, spec=None: ThemeInputs(st, X, "blobs", city_of=city_of))
-    monkeypatch.setattr("pipeline.themes.ThemeConfig", partial(ThemeConfig, **FAST))  # no UMAP in unit tests
+    db = f"sqlite:///{tmp_path / 'themes.sqlite'}"
+    with CorpusStore.open(db) as store:
+        ingest_paths(sample_paths[1:3], store)
+    monkeypatch.setenv("UDIPLO_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("pipeline.themes.ThemeConfig", partial(ThemeConfig, **FAST))
     app = typer.Typer()
     cmd.register(app)
     app.command("other")(lambda: None)
     runner = CliRunner()
     assert "--stability" in runner.invoke(app, ["themes", "--help"]).output
-    out = runner.invoke(app, ["themes", "--json", "--seed", "3", "--out", str(tmp_path / "t")])
+    args = ["themes", "--db", db, "--embedder", "hashing", "--no-stability"]
+    out = runner.invoke(app, [*args, "--json", "--assignments", "--seed", "3", "--out", str(tmp_path / "t")])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
-    assert data["params"]["config"]["seed"] == 3 and len(data["themes"]) >= 2
+    data = json.loads(out.stdout)
+    with CorpusStore.open(db) as store:
+        n = len(store.statements())
+    assert data["params"]["config"]["seed"] == 3 and len(data["themes"]) >= 2 and data["reused"] is False
+    assert len(data["assignments"]) == n
     assert load_themes(tmp_path / "t").to_dict()["assignments"] == data["assignments"]
-    text = runner.invoke(app, ["themes", "--min-size", "10"])
-    assert text.exit_code == 0 and "themes in 100 statements" in text.output
+    again = runner.invoke(app, [*args, "--json", "--seed", "3"])
+    assert json.loads(again.stdout)["reused"] is True
+    text = runner.invoke(app, [*args, "--min-size", "10"])
+    assert text.exit_code == 0 and f"themes in {n} statements" in text.output
+    empty = runner.invoke(app, ["themes", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "--embedder", "hashing"])
+    assert empty.exit_code == 1 and "run `udiplo ingest PATH` first" in empty.stderr

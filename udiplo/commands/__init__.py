@@ -15,6 +15,9 @@ GROUPS: list[tuple[str, str | None]] = [
     ("normalise", None),
     ("models", "models"),
     ("themes", None),
+    ("classify", None),
+    ("evaluate", "evaluate"),
+    ("label", "label"),
 ]
 
 

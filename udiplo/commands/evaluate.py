@@ -1,0 +1,103 @@
+"""`udiplo evaluate ...`: how well the taxonomy classifier does, and how it agrees with human coders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
+
+app = typer.Typer(help="Measure the taxonomy classifier: cross-validation on the paper, agreement with coders.",
+                  no_args_is_help=True)
+
+
+@app.command("taxonomy")
+def taxonomy(
+    folds: Annotated[int, typer.Option(help="Grouped folds (table rows never split).", min=2)] = 5,
+    ablations: Annotated[bool, typer.Option(help="Also char-only and embedding-only variants.")] = True,
+    embedder: EmbedderOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Grouped cross-validation on the paper's own table cells (a statement never meets its own row,
+    its translation or paraphrase): accuracy, macro-F1, top-3 accuracy and expected calibration
+    error per level, beside the majority baseline and the targets."""
+    from pipeline.classify.evaluate import evaluate
+    from pipeline.embed import get_embedder
+    from pipeline.errors import UdiploError
+
+    try:
+        result = evaluate(get_embedder(embedder), folds, ablations=ablations)
+    except UdiploError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(render_evaluation(result))
+
+
+def render_evaluation(result: dict[str, Any]) -> str:
+    def f(v: float | None) -> str:
+        return "  -  " if v is None else f"{v:.3f}"
+
+    lines = [f"embedder {result['embedder']['name']}@{result['embedder']['revision']}, {result['folds']} grouped "
+             f"folds", f"{'protocol':12} {'variant':10} {'level':15} {'n':>4} {'acc':>6} {'macroF1':>7} "
+             f"{'top3':>6} {'ECE':>6}"]
+    for r in result["results"]:
+        for level, s in r["levels"].items():
+            if s["n"]:
+                lines.append(f"{r['protocol']:12} {r['variant']:10} {level:15} {s['n']:4d} {f(s['accuracy']):>6} "
+                             f"{f(s['macro_f1']):>7} {f(s['top3']):>6} {f(s['ece']):>6}")
+        ab = r["abstention"]
+        lines.append(f"{'':12} {'':10} abstained: in-domain {ab.get('in_domain_abstained', 0):.1%}, "
+                     f"out-of-domain {ab.get('ood_abstained', 0):.1%}")
+    for protocol, levels in result["majority_baseline"].items():
+        for level, s in levels.items():
+            if s["n"]:
+                lines.append(f"{protocol:12} {'majority':10} {level:15} {s['n']:4d} {f(s['accuracy']):>6} "
+                             f"{f(s['macro_f1']):>7} {f(s['top3']):>6} {f(s['ece']):>6}")
+    lines.append("targets: " + ", ".join(f"{k} {'<=' if k.startswith('ece') else '>='} {v}"
+                                         for k, v in result["targets"].items()))
+    return "\n".join(lines)
+
+
+@app.command("agreement")
+def agreement(
+    folds: Annotated[int, typer.Option(help="Cross-fitting folds over the labelled statements.", min=2)] = 5,
+    embedder: EmbedderOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agreement between the classifier and each human coder per level (Cohen's kappa, Krippendorff's
+    alpha), the machine never fitted on the label it is compared with; with several coders, alpha
+    among them too."""
+    from corpus.analysis import agreement_with_coders
+    from pipeline.embed import get_embedder
+    from pipeline.errors import UdiploError
+    from pipeline.taxonomy import load_taxonomy
+
+    with open_store(db) as store:
+        try:
+            report = agreement_with_coders(store, get_embedder(embedder), load_taxonomy(), folds=folds)
+        except UdiploError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        emit_json(report)
+        return
+    typer.echo(render_agreement(report))
+
+
+def render_agreement(report: dict[str, Any]) -> str:
+    def f(v: float | None) -> str:
+        return "  -  " if v is None else f"{v:.3f}"
+
+    lines = [f"machine vs coders ({report['protocol']}); unmatched labels {report['unmatched']}",
+             f"{'coder':16} {'level':15} {'n':>4} {'agree':>6} {'kappa':>6} {'alpha':>6}"]
+    for coder, levels in report["by_coder"].items():
+        for level, s in levels.items():
+            lines.append(f"{coder:16} {level:15} {s['n']:4d} {f(s['agreement']):>6} {f(s['cohen_kappa']):>6} "
+                         f"{f(s['krippendorff_alpha']):>6}")
+    if report["between_coders"]:
+        lines.append("between coders (Krippendorff's alpha): "
+                     + ", ".join(f"{k} {f(v)}" for k, v in report["between_coders"].items()))
+    return "\n".join(lines)
