@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None
         goals = tuple(NodeRow(n.node_id, n.rank, n.parent_id, n.text_fa, n.gloss_en) for n in taxonomy.goals())
     return ReportData(
         title="udiplo: urban diplomacy in Mashhad, Isfahan and Tehran",
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         docs=docs, labels=labels, themes=theme_rows, macros=macros, goals=goals,
         stability=themes.stability if themes else None, evaluation=evaluation, notes=notes)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from pipeline.errors import UdiploError
@@ -86,7 +86,7 @@ def fetch(url: str, limits: FetchLimits | None = None, client=None) -> Fetched:
                     raise FetchError(url, f"response exceeds the {limits.max_bytes} byte limit")
                 chunks.append(chunk)
             return Fetched(url, str(resp.url), resp.status_code, resp.headers.get("content-type", ""),
-                           b"".join(chunks), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                           b"".join(chunks), datetime.now(UTC).isoformat(timespec="seconds"))
     except httpx.TimeoutException:
         raise FetchError(url, f"timed out after {limits.timeout:g} s", retryable=True) from None
     except httpx.TooManyRedirects:

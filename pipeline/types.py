@@ -46,7 +46,7 @@ class DocumentMeta:
     authors: tuple[str, ...] = ()
     notes: str | None = None
 
-    def merged(self, other: "DocumentMeta") -> "DocumentMeta":
+    def merged(self, other: DocumentMeta) -> DocumentMeta:
         """Values from ``other`` win where they are set."""
         values = {k: v for k, v in asdict(other).items() if v not in (None, (), "")}
         return replace(self, **values)
@@ -57,7 +57,7 @@ class DocumentMeta:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "DocumentMeta":
+    def from_dict(cls, d: dict[str, Any] | None) -> DocumentMeta:
         if not d:
             return cls()
         known = {f for f in cls.__dataclass_fields__}
@@ -137,7 +137,7 @@ class Document:
                 return p.number
         return None
 
-    def with_meta(self, meta: DocumentMeta) -> "Document":
+    def with_meta(self, meta: DocumentMeta) -> Document:
         return replace(self, meta=self.meta.merged(meta))
 
 

@@ -13,7 +13,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -56,7 +56,7 @@ def build_project(codes: Sequence[Code], sources: Sequence[Source], codings: Ite
                   name: str = "udiplo export", user: str = "udiplo") -> ET.Element:
     ET.register_namespace("", NS)
     q = lambda tag: f"{{{NS}}}{tag}"  # noqa: E731
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     user_guid = guid("user", user)
     project = ET.Element(q("Project"), {"name": name, "origin": "udiplo", "creationDateTime": now,
                                          "creatingUserGUID": user_guid})
