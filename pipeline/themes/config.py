@@ -31,7 +31,9 @@ class ThemeConfig:
     min_dist: float = 0.0
     min_size: int | None = None  # smallest theme: HDBSCAN min_cluster_size, bounds k for k-means
     min_samples: int | None = None
-    cluster_selection: str = "eom"  # HDBSCAN: "eom" (fewer, larger themes) or "leaf" (finer)
+    # HDBSCAN: "leaf" (finer) or "eom" (fewer, larger themes). On the 505 sample statements (e5) eom gave
+    # 5 themes, one of them half the corpus (ARI across 5 seeds 0.94); leaf 14 themes (ARI 0.82).
+    cluster_selection: str = "leaf"
     # HDBSCAN answers with fewer themes than this -> consensus k-means instead (None: 2 for tiny
     # corpora up to 5 from ~150 statements; on 400 sample statements eom gave 2-3 themes).
     min_themes: int | None = None
@@ -40,7 +42,10 @@ class ThemeConfig:
     consensus_runs: int = 5  # reductions + clusterings that vote on the themes (1 = a single run)
     fallback_space: str = "reduced"
     outlier_strategy: str = "embeddings"
-    outlier_threshold: float | None = None  # None: the 5th percentile of members' similarity to their theme
+    outlier_threshold: float | None = None  # None: the outlier_quantile of members' similarity to their theme
+    # an outlier joins its nearest theme when at least as close as this share of the theme's own members;
+    # on the 505 sample statements (leaf) 0.05 left 11.3% outliers, 0.02 4.6% (ARI 0.82 either way)
+    outlier_quantile: float = 0.02
     multi_label: bool = False
     multi_label_margin: float = 0.02
     seed_words: bool = True  # boost taxonomy goal words in c-TF-IDF (BERTopic seed_topic_list)
@@ -73,7 +78,7 @@ class ThemeConfig:
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or v < lo):
                 _bad(name, f"None (automatic) or an int >= {lo}", v)
-        for name, lo, hi in (("min_dist", 0.0, 1.0), ("multi_label_margin", 0.0, 1.0), ("seed_guidance", 0.0, 1.0),
+        for name, lo, hi in (("min_dist", 0.0, 1.0), ("outlier_quantile", 0.0, 0.5), ("multi_label_margin", 0.0, 1.0), ("seed_guidance", 0.0, 1.0),
                              ("max_df", 0.0, 1.0), ("temperature", 1e-6, 10.0)):
             if not lo <= float(getattr(self, name)) <= hi:
                 _bad(name, f"a number in [{lo}, {hi}]", getattr(self, name))

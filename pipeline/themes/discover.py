@@ -97,10 +97,10 @@ def reduce_outliers(model, docs: list[str], E: np.ndarray, topics: np.ndarray, c
     threshold = config.outlier_threshold
     if threshold is None:
         if config.outlier_strategy == "embeddings":
-            threshold = member_similarity_quantile(E, topics)
+            threshold = member_similarity_quantile(E, topics, config.outlier_quantile)
         else:
             X = model.ctfidf_model.transform(model.vectorizer_model.transform(docs))
-            threshold = _ctfidf_member_quantile(X, model, topics)
+            threshold = _ctfidf_member_quantile(X, model, topics, config.outlier_quantile)
     new = np.asarray(model.reduce_outliers(docs, list(topics), strategy=config.outlier_strategy,
                                            embeddings=E, threshold=threshold))
     if not np.array_equal(new, topics):

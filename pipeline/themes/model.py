@@ -49,9 +49,9 @@ class Representative:
 class Theme:
     """One discovered theme.
 
-    ``label_en`` is built from the nearest taxonomy goal's English gloss and English
-    terms found in the statements (there is no offline translation model); it
-    starts with "≈" to say so. ``representatives`` are the statement ids most
+    ``label_en`` is built from the key terms that udiplo's Persian -> English glossary
+    knows (or English terms found in the statements) and the nearest taxonomy goal's
+    English gloss, marked "≈" (there is no offline translation model). ``representatives`` are the statement ids most
     similar to the theme centroid; ``examples`` carries their text and provenance.
     """
 

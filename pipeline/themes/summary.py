@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.lang.glossary import Glossary
 from pipeline.themes.model import OUTLIER, Representative, SeedGoal, Theme, ThemeAssignment, ThemeResult
 from pipeline.themes.vectorizer import is_latin, is_persian
 
@@ -43,14 +44,18 @@ def compact_terms(terms: Sequence[str], k: int) -> list[str]:
     return chosen
 
 
-def english_label(goal: SeedGoal | None, similarity: float | None, terms_en: Sequence[str], label_fa: str) -> str:
-    """An honest English label: the nearest goal's gloss and English terms, marked with "≈"."""
-    parts = []
-    if goal is not None:
-        parts.append(f"nearest goal {goal.goal_id} ({similarity:.2f}): {_shorten(goal.gloss_en or goal.goal_id)}")
-    if terms_en:
-        parts.append("English terms: " + ", ".join(terms_en))
-    return "≈ " + ("; ".join(parts) if parts else f"untranslated: {label_fa}")
+def english_label(goal: SeedGoal | None, similarity: float | None, terms_en: Sequence[str], label_fa: str,
+                  translated: Sequence[str] = ()) -> str:
+    """An honest English label: the key terms the glossary can translate (``translated``) or the
+    theme's own English terms, then the nearest goal's gloss marked with "≈"; never a guess."""
+    words = list(translated) or list(terms_en)
+    goal_part = (f"nearest goal {goal.goal_id} ({similarity:.2f}): {_shorten(goal.gloss_en or goal.goal_id)}"
+                 if goal is not None else "")
+    if words and goal_part:
+        return f"{', '.join(words)} (≈ {goal_part})"
+    if words:
+        return ", ".join(words)
+    return "≈ " + (goal_part or f"untranslated: {label_fa}")
 
 
 def _shorten(text: str, limit: int = 90) -> str:
@@ -104,6 +109,7 @@ def summarise(statements: Sequence[Any], E: np.ndarray, topics: np.ndarray, mode
     P = softmax(S, config.temperature)
     col = {t: j for j, t in enumerate(theme_ids)}
     matches, goal_method = nearest_goals(C, model, theme_ids, goals, goal_matrix, goal_ids)
+    glossary = Glossary.load()
     themes = []
     for j, t in enumerate(theme_ids):
         members = np.flatnonzero(topics == t)
@@ -116,7 +122,8 @@ def summarise(statements: Sequence[Any], E: np.ndarray, topics: np.ndarray, mode
         examples = representatives(statements, members, S[members, j], config.n_representatives)
         themes.append(Theme(
             theme_id=t, label_fa=label_fa,
-            label_en=english_label(goal, sim, compact_terms(terms_en, config.label_terms), label_fa),
+            label_en=english_label(goal, sim, compact_terms(terms_en, config.label_terms), label_fa,
+                                   glossary.translate_terms(terms_fa, config.label_terms)),
             terms_fa=terms_fa, terms_en=terms_en, size=int(len(members)),
             representatives=tuple(e.statement_id for e in examples),
             seed_goal=goal.goal_id if goal else None,

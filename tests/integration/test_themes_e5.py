@@ -62,7 +62,9 @@ def test_sample_corpus_gives_labelled_themes_per_city(corpus, fitted):
     labels = " ".join(t.label_fa for t in result.themes)
     for word in ("اصفهان", "مشهد", "تهران"):  # each city's documents form themes of their own
         assert word in labels
-    assert all(t.label_en.startswith("≈ nearest goal G") for t in result.themes)
+    assert all("≈ nearest goal G" in t.label_en for t in result.themes)
+    # English labels from the glossary: most themes get real English key terms, not only the goal
+    assert sum(not t.label_en.startswith("≈") for t in result.themes) >= len(result.themes) // 2
     assert {r["city"] for r in result.per_city} == {"Mashhad", "Isfahan", "Tehran"}
     assert sum(r["count"] for r in result.per_city) == n
 

@@ -14,6 +14,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
+from pipeline.lang.glossary import Glossary
 from pipeline.themes.discover import ThemeConfig, discover_themes, effective_sizes
 from pipeline.themes.model import OUTLIER, SeedGoal, ThemeResult
 from pipeline.themes.persist import assign_new, load_themes, load_topic_model, save_themes
@@ -122,7 +123,9 @@ def test_labels_use_theme_words_and_no_stop_words(small, large):
             assert not words & stops, words & stops
             assert not any(ch.isdigit() for term in theme.terms_fa for ch in term)
             assert theme.label_fa.split("، ")[0] in theme.terms_fa
-            assert theme.label_en.startswith("≈ untranslated: ")
+            # English label: the glossary's English of the leading terms, or an honest "untranslated"
+            english = Glossary.load().translate_terms(theme.terms_fa, 3)
+            assert theme.label_en == (", ".join(english) if english else f"≈ untranslated: {theme.label_fa}")
 
 
 def test_representatives_are_central_members_with_provenance(small):
