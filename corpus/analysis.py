@@ -17,7 +17,8 @@ import pipeline
 from corpus import work_cache_dir
 from corpus.store import CorpusStore
 
-SEGMENTER_VERSION = f"{pipeline.__version__}+seg1"
+# bump when segmentation or normalisation changes what statements say (seg2: richer ZWNJ restoration)
+SEGMENTER_VERSION = f"{pipeline.__version__}+seg2"
 
 
 def segment_document_stored(store: CorpusStore, doc_id: str, normalise: Callable | None = None) -> dict:

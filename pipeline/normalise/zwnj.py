@@ -8,13 +8,17 @@ evidence:
 2. the UD lexicon (``ud_forms.tsv``): a ZWNJ form is used only when the UD training text
    wrote it with its ZWNJ more often than as one plain word (for joined input) or as
    space-separated words (for spaced input), so ``این که`` and ``شده است`` stay apart;
-3. affix rules: ``می``/``نمی`` + a verb form (stems from hazm's ``verbs.dat``), plural
-   ``ها``/``های``…, ``تر``/``ترین``, and ``ام``/``ای``/``اند``… after a final ``ه``;
-4. hazm's bundled word list (``words.dat``) for compounds (``بین‌الملل``); a spaced pair is
-   joined only if one side is more often bound than free in the training text (``گذاری``
-   is, ``شده`` is not).
+3. affix rules: ``می``/``نمی`` + a verb form (stems from hazm's ``verbs.dat``; on spaced input
+   also + a word no dictionary knows, ``می نمایانند``), plural ``ها``/``های``…,
+   ``تر``/``تری``/``ترین``, ``ام``/``ای``/``اند``… after a final ``ه`` (and, spaced, after ``ی``:
+   ``پیشانی‌اش``), and the prefix ``بی`` before a known word;
+4. hazm's bundled word list (``words.dat``, every compound it lists, whatever its frequency)
+   for compounds (``بین‌الملل``), their inflections (``سرمایه‌گذاران`` from ``سرمایه‌گذار``)
+   and three-part compounds (``عبدالله‌بن‌زبیر``); a spaced pair is joined only if one side is
+   more often bound than free in the training text (``گذاری`` is, ``شده`` is not), a spaced
+   triple only if none of its words is a common free word (``به``، ``که``).
 
-House style: ZWNJ before plural ``ها`` (``آن‌ها``), after ``می``/``نمی``, before ``تر``/``ترین``
+House style: ZWNJ before plural ``ها`` (``آن‌ها``), after ``می``/``نمی``, before ``تر``/``تری``/``ترین``
 where the stem joins; the copula ``است`` stays a separate word (``شده است``); no ZWNJ after
 a non-joining letter (``کارها``); other conventions follow the majority of the UD text.
 """
@@ -35,9 +39,16 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "zwnj"
 
 MI_PREFIXES = frozenset({"می", "نمی", "برمی", "درمی", "فرومی", "بازمی", "وامی", "فرامی"})
 PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هایش", "هایت", "هایم", "هایی", "های", "ها")
-COMPARATIVE_SUFFIXES = ("ترین", "تر")
+COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
 # Pronominal clitics and personal endings that take a ZWNJ after a final «ه» (خانه‌ام، رفته‌اند).
 ALEF_SUFFIXES = ("ایم", "اید", "اند", "ام", "ات", "اش", "ای")
+# The ones that also take a ZWNJ after a final «ی» (پیشانی‌اش، زندگی‌ام، سنتی‌ای): both UD treebanks.
+YEH_SUFFIXES = ("ایم", "اید", "اند", "ام", "اش", "ای")
+# Inflections after a compound's right part, with the stem ending they replace (کنندگان ← کننده).
+STEM_ENDINGS = (("گانی", "ه"), ("گان", "ه"), ("انی", ""), ("ان", ""), ("هایی", ""), ("های", ""), ("ها", ""),
+                ("ای", ""), ("یی", ""), ("ی", ""), ("ات", ""))
+# Prefixes written bound far more often than free in the UD text (بی‌ثبات); + a known word.
+BOUND_PREFIXES = frozenset({"بی"})
 WORD_SUFFIXES = frozenset(PLURAL_SUFFIXES + COMPARATIVE_SUFFIXES)
 PRESENT_ENDINGS = ("", "م", "ی", "د", "یم", "ید", "ند")
 PAST_ENDINGS = ("", "م", "ی", "یم", "ید", "ند", "ه")
@@ -127,9 +138,10 @@ class ZwnjRestorer:
 
     Decisions are *strong* (house style, ``می`` + verb, a free-standing suffix such as ``ها``,
     the lexicon's verdict on a spaced pair) or *weak* (other lexicon fixes of joined words, suffix
-    splits, hazm compounds). Typists are mostly consistent within a line, so each line's habit is
-    measured first (:meth:`line_style`): weak joined-word fixes are skipped on lines that mostly
-    type spaces (``می کنند``), weak spaced joins on lines that mostly drop ZWNJs (``میکنند``).
+    splits, hazm compounds, their inflections and three-part ones, ``بی`` + word). Typists are
+    mostly consistent within a line, so each line's habit is measured first (:meth:`line_style`):
+    weak joined-word fixes are skipped on lines that mostly type spaces (``می کنند``), weak spaced
+    joins on lines that mostly drop ZWNJs (``میکنند``).
 
     >>> r = ZwnjRestorer()
     >>> r.restore("سیاستهای شهرداریها میکنند")
@@ -139,6 +151,7 @@ class ZwnjRestorer:
     hazm_join_threshold = 0.3
     prior_smoothing = 1.0
     free_word_count = 20
+    function_word_count = 100  # a word free this often and almost never bound blocks a hazm triple
     adapt_to_line = True
 
     def __init__(self, lexicon: ZwnjLexicon | None = None, use_hazm: bool = True):
@@ -166,12 +179,18 @@ class ZwnjRestorer:
             self._spaced[form.replace(ZWNJ, " ")] = form
         self._plain = {w for w, c in lex.vocab.items() if c[0] > 0}
         self._known: dict[str, int] = dict(hazm_words()) if self.use_hazm else {}
-        self._hazm_forms: dict[str, str] = {}
+        self._hazm_forms: dict[str, str] = {}  # plain → hazm ZWNJ form (the commonest of a spelling)
+        self._hazm_triples: dict[str, str] = {}  # "a b c" → hazm form a‌b‌c
         if self.use_hazm:
-            ranked = sorted((f for f, n in self._known.items() if ZWNJ in f and n > 0), key=self._known.get)
+            # frequency 0 only means "not in hazm's corpus counts": the compound is still listed
+            ranked = sorted((f for f in self._known if ZWNJ in f), key=self._known.get)
             self._hazm_forms = {f.replace(ZWNJ, ""): f for f in ranked}
+            self._hazm_triples = {f.replace(ZWNJ, " "): f for f in ranked if f.count(ZWNJ) == 2}
+        triples = [k for k in self._spaced if k.count(" ") == 2] + list(self._hazm_triples)
+        self._triple_heads = frozenset(k.split(" ", 1)[0] for k in triples)  # first words of known triples
         self._verbs = verb_forms()
         self._memo: dict[str, tuple[str | None, bool]] = {}
+        self._pair_memo: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._ready = True
 
     # -- decisions on one word or one pair of words --------------------------------------
@@ -217,7 +236,7 @@ class ZwnjRestorer:
             return prefixed, True
         if word in self._hazm_forms:
             return self._hazm_forms[word], False
-        return self._split_suffix(word), False
+        return self._split_suffix(word) or self._inflected_compound(word), False
 
     def _split_prefix(self, word: str) -> str | None:
         for n in (5, 4, 3, 2):  # فرومی، برمی، نمی، می
@@ -244,6 +263,8 @@ class ZwnjRestorer:
         for suffix in PLURAL_SUFFIXES + COMPARATIVE_SUFFIXES:
             base = word[: -len(suffix)]
             if word.endswith(suffix) and len(base) >= 2:
+                if suffix == "تری" and self.is_word(word[:-1]):
+                    continue  # بهتری، کلانتری: «…تر» + «ی», not a comparative to split
                 fixed = base if self.is_word(base) else (self._joined.get(base) or self._hazm_forms.get(base))
                 if fixed:
                     # both readings possible (پیمان‌های / پیمانه‌ای): the plural needs a 3× commoner base
@@ -251,7 +272,26 @@ class ZwnjRestorer:
                     if self._frequency(base) > 3 * best_freq:
                         best = fixed + ZWNJ + suffix if joins_left(base) else None
                     break
-        return best
+        return best or self._split_yeh_suffix(word)
+
+    def _split_yeh_suffix(self, word: str) -> str | None:
+        """``پیشانیاش`` → ``پیشانی‌اش``: a clitic after a known word ending in «ی»."""
+        for suffix in YEH_SUFFIXES:
+            base = word[: -len(suffix)]
+            if word.endswith(suffix) and len(base) >= 3 and base.endswith("ی") and self.is_word(base):
+                return base + ZWNJ + suffix
+        return None
+
+    def _inflected_compound(self, word: str) -> str | None:
+        """A joined inflection of a compound whose stem has a ZWNJ form (lexicon or hazm) but is not
+        attested plain: ``سرمایهگذاران`` → ``سرمایه‌گذاران`` (``سرمایه‌گذار``), ``کنندگان`` ← ``کننده``."""
+        for ending, stem_end in STEM_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                stem = word[: -len(ending)] + stem_end
+                form = self._hazm_forms.get(stem) or self._joined.get(stem)
+                if form and not self.is_word(stem):
+                    return form[: len(form) - len(stem_end)] + ending
+        return None
 
     def _frequency(self, word: str) -> int:
         counts = self._lexicon.vocab.get(word, _ZERO)
@@ -269,6 +309,15 @@ class ZwnjRestorer:
     def _join_spaced(self, left: str, right: str) -> tuple[str | None, bool]:
         if not self._ready:
             self._prepare()
+        memo = self._pair_memo
+        found = memo.get((left, right))
+        if found is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            memo[left, right] = found = self._decide_spaced(left, right)
+        return found
+
+    def _decide_spaced(self, left: str, right: str) -> tuple[str | None, bool]:
         found = self._spaced.get(left + " " + right)
         if found is not None:
             return found or None, True
@@ -280,10 +329,50 @@ class ZwnjRestorer:
             return left + ZWNJ + right, True
         if (left + right) in self._joined:
             return None, True
-        if self.use_hazm and self._known.get(left + ZWNJ + right, 0) > 0:
-            if self.bound_score(left, right) >= self.hazm_join_threshold:
-                return left + ZWNJ + right, False
+        if right in YEH_SUFFIXES and len(left) >= 2 and left.endswith("ی"):
+            return left + ZWNJ + right, True
+        if left in MI_PREFIXES and len(right) >= 2 and not self.is_word(right):
+            return left + ZWNJ + right, True  # می نمایانند: a verb that verbs.dat does not list
+        if self._is_compound(left, right) or self._is_compound_inflection(left, right):
+            return left + ZWNJ + right, False
+        if left in BOUND_PREFIXES and len(right) >= 2 and self.is_word(right):
+            return left + ZWNJ + right, False
         return None, True
+
+    def _is_compound(self, left: str, right: str) -> bool:
+        """``left‌right`` is in hazm's list and one side is bound enough (:meth:`bound_score`)."""
+        return (self.use_hazm and (left + ZWNJ + right) in self._known
+                and self.bound_score(left, right) >= self.hazm_join_threshold)
+
+    def _is_compound_inflection(self, left: str, right: str) -> bool:
+        """``right`` inflects the right part of a known compound: ``سرمایه گذاران`` (``سرمایه‌گذار``),
+        ``شرکت کنندگان`` (``شرکت‌کننده``); the compound is known to hazm or joined by the lexicon."""
+        for ending, stem_end in STEM_ENDINGS:
+            if right.endswith(ending) and len(right) - len(ending) >= 2:
+                stem = right[: -len(ending)] + stem_end
+                joined_by_lexicon = bool(self._spaced.get(left + " " + stem))
+                if self._is_compound(left, stem) or (
+                        joined_by_lexicon and self.bound_score(left, stem) >= self.hazm_join_threshold):
+                    return True
+        return False
+
+    def _join_triple(self, a: str, b: str, c: str, weak: bool) -> str | None:
+        """The ZWNJ form of three space-separated words (``عبدالله بن زبیر``), or None: the lexicon's
+        verdict, else (weak) hazm's three-part compounds when none of the words is a common free word."""
+        key = f"{a} {b} {c}"
+        found = self._spaced.get(key)
+        if found is not None:
+            return found or None
+        form = self._hazm_triples.get(key)
+        if weak and form and not any(map(self._is_function_word, (a, b, c))):
+            return form
+        return None
+
+    def _is_function_word(self, word: str) -> bool:
+        """Free at least :attr:`function_word_count` times in the UD text, almost never bound (به، که)."""
+        free, left, right = self._lexicon.vocab.get(word, _ZERO)
+        bound = left + right
+        return free >= self.function_word_count and (bound + 1) / (free + bound + 2) < 0.1
 
     def bound_score(self, left: str, right: str) -> float:
         """How often (smoothed) ``left`` is a left part / ``right`` a right part of a ZWNJ word rather than
@@ -300,17 +389,17 @@ class ZwnjRestorer:
 
     # -- whole texts ---------------------------------------------------------------------
     def line_style(self, text: str, words: list[re.Match[str]]) -> tuple[int, int]:
-        """(joined, spaced) evidence of one line: ``میکنند``-like words vs ``می کنند``/``دولت ها``-like pairs."""
+        """(joined, spaced) evidence of one line: ``میکنند``-like words vs spaced pairs that strong evidence
+        joins (``می کنند``, ``دولت ها``, a pair the lexicon writes with a ZWNJ such as ``بین المللی``)."""
         joined = spaced = 0
         for k, m in enumerate(words):
             w = m.group()
             if w[:2] == "می" or w[:3] == "نمی":
                 form, _ = self._fix_joined(w)
                 joined += bool(form and form.split(ZWNJ, 1)[0] in MI_PREFIXES)
-            if k and (w in WORD_SUFFIXES or w in ALEF_SUFFIXES or words[k - 1].group() in MI_PREFIXES):
-                if text[words[k - 1].end():m.start()] == " ":
-                    form, strong = self._join_spaced(words[k - 1].group(), w)
-                    spaced += bool(form and strong)
+            if k and text[words[k - 1].end():m.start()] == " ":
+                form, strong = self._join_spaced(words[k - 1].group(), w)
+                spaced += bool(form and strong)
         return joined, spaced
 
     def edits(self, text: str, skip: Callable[[int, int], bool] | None = None) -> list[tuple[int, int, str]]:
@@ -339,6 +428,11 @@ class ZwnjRestorer:
         while i < n:
             m = words[i]
             current, start, end, j = m.group(), m.start(), m.end(), i + 1
+            if (i + 2 < n and current in self._triple_heads
+                    and text[end:words[j].start()] == " " == text[words[j].end():words[j + 1].start()]):
+                triple = self._join_triple(current, words[j].group(), words[j + 1].group(), weak_spaced)
+                if triple is not None:
+                    current, end, j = triple, words[j + 1].end(), j + 2
             while j < n and text[end:words[j].start()] == " ":
                 joined_form = self._join_run(current, words[j].group(), weak_spaced)
                 if joined_form is None:
