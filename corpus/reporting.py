@@ -17,6 +17,7 @@ from typing import Any
 
 from corpus.analysis import statement_context
 from corpus.store import CorpusStore
+from pipeline.files import write_atomic
 from pipeline.report.data import DocRow, NodeRow, ReportData, StatementLabel, StatementRef, ThemeRow
 
 EXPORT_FIELDS = ["statement_id", "doc_id", "filename", "city", "city_source", "kind", "date_iso", "page", "start",
@@ -86,14 +87,6 @@ def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None
         stability=themes.stability if themes else None, evaluation=evaluation, notes=notes)
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
-
-
 def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None) -> dict[str, str]:
     """statements.csv (UTF-8 with BOM so spreadsheet tools read Persian), statements.json, udiplo.qdpx."""
     from pipeline.report.qdpx import Code, Coding, Source, write_qdpx
@@ -102,8 +95,8 @@ def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None
     w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
     w.writeheader()
     w.writerows(rows)
-    paths = {"csv": str(_atomic_write(out / "statements.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))),
-             "json": str(_atomic_write(out / "statements.json",
+    paths = {"csv": str(write_atomic(out / "statements.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))),
+             "json": str(write_atomic(out / "statements.json",
                                        json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")))}
     if taxonomy:
         levels = ("macro_problem", "goal", "general_policy")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -212,12 +212,17 @@ def run(
         return
     c = result["ingest"]
     typer.echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+    _echo_analysis(result)
+
+
+def _echo_analysis(result: dict[str, Any]) -> None:
+    """The text summary of an analysis (`udiplo run`, `udiplo analyse`)."""
     typer.echo(f"{result['documents']} documents, {result['statements']} statements; "
                f"embeddings computed {result['embed'].get('computed', 0)}, cached {result['embed'].get('cached', 0)}")
-    if result["themes"]:
+    if result.get("themes"):
         th = result["themes"]
         typer.echo(f"themes: {th['themes']} ({'reused' if th['reused'] else 'fitted'}), stability {th['stability']}")
-    if result["classify"]:
+    if result.get("classify"):
         typer.echo(f"classified: {result['classify']['classified']} new, {result['classify']['reused']} reused")
     for name, path in result["outputs"].items():
         typer.echo(f"{name:8} {path}")
@@ -256,10 +261,7 @@ def analyse(
     if as_json:
         emit_json(result)
         return
-    typer.echo(f"{result['documents']} documents, {result['statements']} statements; embeddings computed "
-               f"{result['embed'].get('computed', 0)}, cached {result['embed'].get('cached', 0)}")
-    for name, path in result["outputs"].items():
-        typer.echo(f"{name:8} {path}")
+    _echo_analysis(result)
 
 
 @app.command()

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from pipeline.classify.bank import Prototype
 from pipeline.classify.calibrate import ConditionalLogit
 from pipeline.classify.ood import DomainDetector
 from pipeline.errors import ConfigError, ModelUnavailableError
+from pipeline.files import atomic_folder
 
 FORMAT = "udiplo-classifier/1"
 _OBJECT_PARAMS = ("embedder", "taxonomy")  # given again at load, never saved
@@ -64,19 +63,10 @@ def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
         "detector": clf.detector_.to_dict(),
     }
     folder = Path(path)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_folder(folder) as tmp:
         (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         if clf.embeddings_ is not None:
             np.savez(tmp / "arrays.npz", embeddings=np.asarray(clf.embeddings_, dtype=np.float32))
-        tmp.chmod(0o755)
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 

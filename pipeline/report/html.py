@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline import compare
+from pipeline.files import write_atomic
 from pipeline.report.data import ReportData, StatementLabel, ThemeRow
 from pipeline.types import CITIES
 
@@ -242,9 +243,4 @@ def _theme_html(t: ThemeRow, doc_by_id, goal_name) -> str:
 
 def write_report(data: ReportData, path: Path) -> Path:
     """Render and write atomically."""
-    html = render(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, render(data))

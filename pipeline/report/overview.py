@@ -7,6 +7,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import write_atomic
+
 _CSS = """
 body{font-family:'Vazirmatn','Noto Naskh Arabic','DejaVu Sans',sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem;vertical-align:top}
@@ -42,8 +44,4 @@ def write_overview(summaries: Sequence[Any], failures: Sequence[Any], path: Path
 </tbody></table>
 </body></html>
 """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, html)

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from pipeline.files import atomic_path
+
 NS = "urn:QDA-XML:project:1.0"
 _UUID_NS = uuid.UUID("6f1c1b1e-5c1a-4c3e-9a55-7a2b1f0d2e11")
 
@@ -116,11 +118,8 @@ def write_qdpx(path: Path, codes: Sequence[Code], sources: Sequence[Source], cod
     """Write a .qdpx archive atomically (temporary file, then rename)."""
     project = build_project(codes, sources, codings, name)
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("project.qde", xml)
         for s in sources:
             z.writestr(f"sources/{guid('source', s.doc_id)}.txt", s.text.encode("utf-8"))
-    tmp.replace(path)
     return path

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.files import atomic_folder
 from pipeline.themes.model import OUTLIER, ThemeAssignment, ThemeResult
 
 FORMAT = "udiplo-themes/1"
@@ -40,10 +39,7 @@ def save_themes(folder: str | Path, result: ThemeResult, model: Any = None, *,
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()) and not (folder / "config.json").exists():
         raise FileExistsError(f"{folder} exists and is not a saved theme folder; choose an empty or new folder.")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the saved folder is an ordinary output folder
-    try:
+    with atomic_folder(folder) as tmp:
         ids = [t.theme_id for t in result.themes]
         centroids = _centroids_from_model(model, ids) if model is not None else None
         config = {"format": FORMAT, "embedding_model": embedding_model, "theme_ids": ids,
@@ -57,12 +53,6 @@ def save_themes(folder: str | Path, result: ThemeResult, model: Any = None, *,
         if centroids is not None:
             np.save(tmp / "centroids.npy", centroids, allow_pickle=False)
             _save_bertopic(model, tmp / "bertopic", embedding_model)
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from udiplo.common import JsonOpt, emit_json, fail
 
 app = typer.Typer(
     help="Offline models: build and inspect multilingual-e5-small, made from installed PyPI packages.",
     no_args_is_help=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 CacheOpt = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Cache root (default: $UDIPLO_CACHE_DIR or ~/.cache/udiplo); "
                                      "the model goes in <root>/models/<key>."),
 ]
-
-
-def _emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -44,9 +35,9 @@ def provision(
     try:
         r = run(cache_dir=cache_dir, force=force)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
-        _emit(r.to_dict())
+        emit_json(r.to_dict())
         return
     what = f"built in {r.seconds:.1f} s" if r.built else "already built"
     typer.echo(f"{r.name} ({r.revision}): {what}, {r.size_bytes / 1e6:.0f} MB at {r.path}")
@@ -66,9 +57,9 @@ def info(
         spec = load_spec()
         st = status(spec, cache_dir, verify=verify)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
-        _emit({"model": spec.to_dict(), "status": st.to_dict()})
+        emit_json({"model": spec.to_dict(), "status": st.to_dict()})
         return
     typer.echo(f"{spec.name}  revision {spec.revision}  ({spec.dim} dims, prompt {spec.default_prompt!r}, "
                f"{spec.dtype_on_disk} on disk)")

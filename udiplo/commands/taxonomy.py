@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from udiplo.common import JsonOpt, emit_json, fail
 
 app = typer.Typer(
     help="The problem -> goal -> policy taxonomy (Mashhad paper, tables 1-4) and imported frameworks.",
     no_args_is_help=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 LEVELS_HELP = "macro_problem, sub_problem, goal, general_policy or executive_policy"
-
-
-def _emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _load(path: Path | None):
@@ -33,7 +24,7 @@ def _load(path: Path | None):
     try:
         return load_taxonomy(path)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 @app.command()
@@ -47,9 +38,9 @@ def show(
     try:
         nodes = tax.goals() if level == "goal" else (tax.by_level(level) if level else tax.walk())
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
-        _emit({"name": tax.name, "version": tax.version, "counts": tax.counts(),
+        emit_json({"name": tax.name, "version": tax.version, "counts": tax.counts(),
                "nodes": [n.to_dict() for n in nodes]})
         return
     typer.echo(f"{tax.name} {tax.version}: " + ", ".join(f"{v} {k}" for k, v in tax.counts().items()))
@@ -75,10 +66,10 @@ def validate(
     try:
         problems = validate_file(path)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     n_err = sum(p.severity == "error" for p in problems)
     if as_json:
-        _emit({"file": str(path), "valid": n_err == 0, "problems": [p.to_dict() for p in problems]})
+        emit_json({"file": str(path), "valid": n_err == 0, "problems": [p.to_dict() for p in problems]})
     else:
         for p in problems:
             typer.echo(str(p), err=p.severity == "error")
@@ -119,13 +110,13 @@ def build(
         else:
             save_taxonomy(tax, out)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     report = {"out": str(out), "version": tax.version, "counts": tax.counts(),
               "problems": [p.to_dict() for p in result.problems]}
     if check:
         report["up_to_date"] = same
     if as_json:
-        _emit(report)
+        emit_json(report)
     else:
         for p in result.problems:
             typer.echo(str(p), err=True)
@@ -156,14 +147,14 @@ def import_(
 
     out = out or taxonomy_dir() / f"{name}.yaml"
     if out.exists() and not force:
-        raise _fail(f"{out} exists; pass --force to overwrite or --out to write elsewhere.")
+        raise fail(f"{out} exists; pass --force to overwrite or --out to write elsewhere.")
     try:
         cmap = ColumnMap.parse(columns) if columns else None
         tax = import_table(file, name, cmap, version=version, macro=macro, lang=lang, table_index=table)
         save_taxonomy(tax, out)
     except UdiploError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
-        _emit({"out": str(out), "name": name, "counts": tax.counts()})
+        emit_json({"out": str(out), "name": name, "counts": tax.counts()})
     else:
         typer.echo(f"wrote {out} (" + ", ".join(f"{v} {k}" for k, v in tax.counts().items()) + ")")
