@@ -199,3 +199,20 @@ def test_label_import_and_sheet_commands(tmp_path, sample_paths, monkeypatch):
     bad = runner.invoke(app, ["label", "import", str(_write(tmp_path, "statement_id,node_id,coder\nzz:s1,G01,x\n")),
                               "--db", db])
     assert bad.exit_code == 1 and "statement 'zz:s1' is not in the store" in bad.stderr
+
+
+def test_classify_command_goes_on_after_a_bad_file(tmp_path, sample_paths, monkeypatch):
+    from typer.testing import CliRunner
+
+    from udiplo.cli import app
+
+    monkeypatch.setenv("UDIPLO_HOME", str(tmp_path))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    news = sample_paths[3]
+    res = CliRunner().invoke(app, ["classify", str(tmp_path / "empty.txt"), str(news), "--embedder", "hashing",
+                                   "--json", "--db", f"sqlite:///{tmp_path / 'c.sqlite'}"])
+    assert res.exit_code == 3  # partial: one file failed, the other was classified
+    assert res.stderr.strip() == f"error: {tmp_path / 'empty.txt'}: empty file (0 bytes of content)"
+    (doc,) = json.loads(res.stdout)
+    assert doc["file"] == str(news) and doc["profile"]["statements"] == len(doc["statements"]) > 5
+    assert all(s["path"]["goal"].startswith("G") for s in doc["statements"])
