@@ -111,18 +111,20 @@ def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
     return result, folder, False
 
 
-def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path | None = None):
+def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path | None = None,
+                      statements=None):
     """The taxonomy classifier fitted on the taxonomy plus the stored human labels: loaded from the
     work cache when the same classifier, embedder, taxonomy and labels were fitted before.
 
     Labels of statements in the store are examples of their node; ``outside`` labels become extra
-    out-of-domain texts. Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
+    out-of-domain texts. ``statements``: the store's statements when the caller has them already.
+    Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
     from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
     from pipeline.classify.labels import OUTSIDE
     from pipeline.classify.ood import load_ood_texts
     from pipeline.embed import CachedEmbedder
 
-    by_id = {s.statement_id: s for s in store.statements()}
+    by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
     usable = [x for x in store.labels() if x["statement_id"] in by_id]
     key = content_key("classifier", CLASSIFIER_VERSION, embedder.name, embedder.revision, embedder.prompt,
                       taxonomy.name, taxonomy.version,
@@ -144,7 +146,8 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
 def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
                    cache_dir: Path | None = None) -> dict:
     """Classify every statement not yet classified by the current classifier (see ``fitted_classifier``)."""
-    clf, key, folder, fitted, n_labels = fitted_classifier(store, embedder, taxonomy, cache_dir=cache_dir)
+    clf, key, folder, fitted, n_labels = fitted_classifier(store, embedder, taxonomy, cache_dir=cache_dir,
+                                                           statements=statements)
     done = store.classifications(key)
     todo = [i for i, s in enumerate(statements)
             if (s.doc_id, s.index) not in done or done[(s.doc_id, s.index)]["text_hash"] != s.text_hash]
