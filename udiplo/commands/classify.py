@@ -77,7 +77,7 @@ def render(file: Path, r: dict[str, Any], *, top: int = 5, all_statements: bool 
     goals = {g["node_id"]: g for g in prof["goals"]}
     for gid in prof["top_goals"][:top]:
         g = goals[gid]
-        lines.append(f"{gid}  {g['count']:3d} statements ({g['share']:.0%})  {g['gloss_en'] or g['text_fa']}")
+        lines.append(f"{gid}  {g['count']:3d} statements ({g['share']:.0%})  {_short(g['gloss_en'] or g['text_fa'], 100)}")
         for e in g["evidence"]:
             where = f"p{e['page']}" if e.get("page") else "text"
             lines.append(f"      [{e['confidence']:.2f}] {e['statement_id']} {where} {e['start']}-{e['end']}: "
