@@ -120,8 +120,6 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
     out-of-domain texts. ``statements``: the store's statements when the caller has them already.
     Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
     from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
-    from pipeline.classify.labels import OUTSIDE
-    from pipeline.classify.ood import load_ood_texts
     from pipeline.embed import CachedEmbedder
 
     by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
@@ -134,13 +132,23 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
     cached = CachedEmbedder(embedder, store)
     if (folder / "model.json").exists():
         return TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy), key, folder, False, len(usable)
-    examples = [(by_id[x["statement_id"]].text, x["node_id"]) for x in usable if x["node_id"] != OUTSIDE]
-    outside = [by_id[x["statement_id"]].text for x in usable if x["node_id"] == OUTSIDE]
-    clf = TaxonomyClassifier(embedder=cached, taxonomy=taxonomy,
-                             ood=load_ood_texts() + outside if outside else "auto")
-    clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
+    clf = _fit_with_labels(cached, taxonomy, [(by_id[x["statement_id"]].text, x["node_id"]) for x in usable])
     clf.save(folder)
     return clf, key, folder, True, len(usable)
+
+
+def _fit_with_labels(embedder, taxonomy, labelled: list[tuple[str, str]]):
+    """A classifier fitted on the taxonomy plus labelled (text, node id) pairs: ``outside`` labels
+    join the bundled out-of-domain sentences, the others are examples of their node."""
+    from pipeline.classify import TaxonomyClassifier
+    from pipeline.classify.labels import OUTSIDE
+    from pipeline.classify.ood import load_ood_texts
+
+    examples = [(t, n) for t, n in labelled if n != OUTSIDE]
+    outside = [t for t, n in labelled if n == OUTSIDE]
+    clf = TaxonomyClassifier(embedder=embedder, taxonomy=taxonomy,
+                             ood=load_ood_texts() + outside if outside else "auto")
+    return clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
 
 
 def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
@@ -208,10 +216,8 @@ def agreement_with_coders(store: CorpusStore, embedder, taxonomy, *, folds: int 
     The machine codes each labelled statement with a classifier fitted on the taxonomy and the
     labels of the *other* folds (statements split into ``folds`` groups), so a statement's own
     label never helps the machine agree with it."""
-    from pipeline.classify import TaxonomyClassifier
     from pipeline.classify.agreement import MachineCoding, agreement_report
-    from pipeline.classify.labels import OUTSIDE, HumanLabel
-    from pipeline.classify.ood import load_ood_texts
+    from pipeline.classify.labels import HumanLabel
     from pipeline.embed import CachedEmbedder
     from pipeline.errors import AnalysisError
 
@@ -225,17 +231,13 @@ def agreement_with_coders(store: CorpusStore, embedder, taxonomy, *, folds: int 
     ids = sorted({x.statement_id for x in labels})
     k = max(2, min(folds, len(ids)))
     fold_of = {sid: int(content_key(sid)[:8], 16) % k for sid in ids}
-    base_ood = load_ood_texts()
     machine: dict[str, MachineCoding] = {}
     for f in range(k):
         test = [sid for sid in ids if fold_of[sid] == f]
         if not test:
             continue
-        train = [x for x in labels if fold_of[x.statement_id] != f]
-        examples = [(by_id[x.statement_id].text, x.node_id) for x in train if x.node_id != OUTSIDE]
-        outside = [by_id[x.statement_id].text for x in train if x.node_id == OUTSIDE]
-        clf = TaxonomyClassifier(embedder=cached, taxonomy=taxonomy, ood=base_ood + outside)
-        clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
+        clf = _fit_with_labels(cached, taxonomy, [(by_id[x.statement_id].text, x.node_id) for x in labels
+                                                  if fold_of[x.statement_id] != f])
         for sid, p in zip(test, clf.classify([by_id[s].text for s in test]), strict=True):
             machine[sid] = MachineCoding(p.macro_id, p.goal_id, p.general_policy_id, p.abstained)
     report = agreement_report(labels, machine, taxonomy)

@@ -38,6 +38,13 @@ CALIBRATION_KINDS = ("node", "example")
 OUTSIDE = "outside"
 
 
+def _calibration_rows(kinds: np.ndarray) -> np.ndarray:
+    """Rows whose out-of-fold scores set the temperatures: prototypes of :data:`CALIBRATION_KINDS`
+    (like the statements classified later, not aliases or English glosses), or every row when
+    there are fewer than 20 of them."""
+    return kinds if kinds.sum() >= 20 else np.ones(len(kinds), dtype=bool)
+
+
 def resolve_normaliser(spec: Any) -> Callable[[str], str]:
     """``"auto"`` -> the project normaliser if importable, ``None`` -> whitespace only, or a callable
     returning a str or an object with ``.text``."""
@@ -158,12 +165,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.taxonomy_ = tax
         self.bank_ = bank
         self.embeddings_ = self._embed([p.text for p in bank], known) if self.use_embed else None
-        self.vectorizer_ = None
-        if self.use_char:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-            self.char_ = self.vectorizer_.fit_transform([p.text for p in bank]).tocsr()
+        self._fit_char()
         self._index()
         s = self._bank_sims()
         same_row = np.array([p.group for p in bank])
@@ -179,10 +181,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         calibrate = self._goal_features(sg, row_valid[q_goal])
         self.goal_model_, self.goal_decision_temperature_, self.goal_temperature_, oof = self._fit_level(
             self._goal_features(sg, unit_valid[q_goal]), calibrate, yg, [bank[i].group for i in q_goal],
-            weights[q_goal], kinds[q_goal])
+            weights[q_goal], _calibration_rows(kinds[q_goal]))
         self.macro_temperature_ = 1.0
         if oof is not None:  # macro-problem confidences: the decision's macro sums, power-calibrated
-            k = kinds[q_goal] if kinds[q_goal].sum() >= 20 else np.ones(len(q_goal), bool)
+            k = _calibration_rows(kinds[q_goal])
             macro_oof = self._macro_sums(masked_softmax(oof[k] / self.goal_decision_temperature_, calibrate[1][k]))
             with np.errstate(divide="ignore"):
                 self.macro_temperature_ = fit_temperature(np.log(macro_oof), macro_oof > 0,
@@ -194,7 +196,8 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         sib = np.array([[self.gp_goal_[c] == self.goal_index_[bank[i].goal_id] for c in range(len(self.gps_))]
                         for i in q_gp])
         self.gp_model_, _, self.gp_temperature_, _ = self._fit_level(
-            (Fp, Pp & sib), (Fp, Pp & sib), yp, [bank[i].group for i in q_gp], weights[q_gp], kinds[q_gp])
+            (Fp, Pp & sib), (Fp, Pp & sib), yp, [bank[i].group for i in q_gp], weights[q_gp],
+            _calibration_rows(kinds[q_gp]))
 
         self.detector_ = DomainDetector()
         ood_texts = self._ood_texts()
@@ -203,11 +206,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             q = self._query_sims(ood_texts)
             outside = ood_features(q.get("embed"), q.get("char"), np.ones((len(ood_texts), len(bank)), bool))
             self.detector_.fit(inside, outside)
-        self.classes_ = np.array(self.goals_ + [OUTSIDE])
         return self
 
     def _fit_level(self, train: tuple[np.ndarray, np.ndarray], calibrate: tuple[np.ndarray, np.ndarray],
-                   y: np.ndarray, groups: list[str], weights: np.ndarray, calibrate_on: np.ndarray | None = None
+                   y: np.ndarray, groups: list[str], weights: np.ndarray, calibrate_on: np.ndarray
                    ) -> tuple[ConditionalLogit, float, float, np.ndarray | None]:
         """The logit, two temperatures and the out-of-fold ``calibrate`` scores (inner grouped folds).
 
@@ -216,8 +218,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         temperature is fitted on those. The reported confidences use a temperature fitted on
         ``calibrate`` features, where a prototype hides its whole table row, as a new statement
         has no row-mates in the bank. Temperatures are fitted on the ``calibrate_on`` rows only
-        (statements like those classified later: taxonomy texts and labelled examples, not aliases
-        or English glosses), when there are at least 20."""
+        (see :func:`_calibration_rows`)."""
         F, present = train
         model = ConditionalLogit(l2=self.l2).fit(F, present, y, weights)
         if self.calibration == "none":
@@ -233,7 +234,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             inner = ConditionalLogit(l2=self.l2).fit(F[tr], present[tr], y[tr], weights[tr])
             oof[te] = inner.decision_function(F[te], present[te])
             oof_c[te] = inner.decision_function(Fc[te], pc[te])
-        cal = calibrate_on if calibrate_on is not None and calibrate_on.sum() >= 20 else np.ones(len(y), bool)
+        cal = calibrate_on
         return (model, fit_temperature(oof[cal], present[cal], y[cal]),
                 fit_temperature(oof_c[cal], pc[cal], y[cal]), oof_c)
 
@@ -264,8 +265,19 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                              f"{self.embeddings_.shape[1]}. Use the embedder it was fitted with.")
         return out
 
+    def _fit_char(self) -> None:
+        """The wording view: character 2-5-gram TF-IDF of the bank (deterministic, so a loaded
+        classifier refits it from the saved bank texts)."""
+        self.vectorizer_ = None
+        if self.use_char:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+            self.char_ = self.vectorizer_.fit_transform([p.text for p in self.bank_]).tocsr()
+
     def _index(self) -> None:
-        """Class lists and prototype membership per level, from the bank and the taxonomy."""
+        """Class lists (``classes_`` included) and prototype membership per level, from the bank and
+        the taxonomy."""
         tax, bank = self.taxonomy_, self.bank_
         self.macros_ = [n.node_id for n in tax.macro_problems()]
         self.goals_ = [n.node_id for n in tax.goals()]
@@ -273,6 +285,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.macro_index_ = {m: i for i, m in enumerate(self.macros_)}
         self.goal_index_ = {g: i for i, g in enumerate(self.goals_)}
         self.gp_index_ = {g: i for i, g in enumerate(self.gps_)}
+        self.classes_ = np.array(self.goals_ + [OUTSIDE])
         self.goal_macro_ = np.array([self.macro_index_[tax.gold_path(g)[0]] for g in self.goals_])
         self.gp_goal_ = np.array([self.goal_index_[tax.gold_path(g)[1]] for g in self.gps_])
 

@@ -116,12 +116,7 @@ def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any
     if (folder / "arrays.npz").exists():
         with np.load(folder / "arrays.npz", allow_pickle=False) as z:
             clf.embeddings_ = z["embeddings"].astype(np.float32)
-    clf.vectorizer_ = None
-    if clf.use_char:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        clf.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-        clf.char_ = clf.vectorizer_.fit_transform([p.text for p in clf.bank_]).tocsr()
+    clf._fit_char()
     clf._index()
     clf.goal_model_ = ConditionalLogit.from_dict(doc["goal_model"])
     clf.goal_temperature_ = float(doc["goal_temperature"])
@@ -130,5 +125,4 @@ def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any
     clf.gp_model_ = ConditionalLogit.from_dict(doc["gp_model"])
     clf.gp_temperature_ = float(doc["gp_temperature"])
     clf.detector_ = DomainDetector.from_dict(doc["detector"])
-    clf.classes_ = np.array(clf.goals_ + ["outside"])
     return clf

@@ -36,26 +36,27 @@ def taxonomy(
     typer.echo(render_evaluation(result))
 
 
-def render_evaluation(result: dict[str, Any]) -> str:
-    def f(v: float | None) -> str:
-        return "  -  " if v is None else f"{v:.3f}"
+def _num(v: float | None) -> str:
+    return "  -  " if v is None else f"{v:.3f}"
 
+
+def render_evaluation(result: dict[str, Any]) -> str:
     lines = [f"embedder {result['embedder']['name']}@{result['embedder']['revision']}, {result['folds']} grouped "
              f"folds", f"{'protocol':12} {'variant':10} {'level':15} {'n':>4} {'acc':>6} {'macroF1':>7} "
              f"{'top3':>6} {'ECE':>6}"]
     for r in result["results"]:
         for level, s in r["levels"].items():
             if s["n"]:
-                lines.append(f"{r['protocol']:12} {r['variant']:10} {level:15} {s['n']:4d} {f(s['accuracy']):>6} "
-                             f"{f(s['macro_f1']):>7} {f(s['top3']):>6} {f(s['ece']):>6}")
+                lines.append(f"{r['protocol']:12} {r['variant']:10} {level:15} {s['n']:4d} {_num(s['accuracy']):>6} "
+                             f"{_num(s['macro_f1']):>7} {_num(s['top3']):>6} {_num(s['ece']):>6}")
         ab = r["abstention"]
         lines.append(f"{'':12} {'':10} abstained: in-domain {ab.get('in_domain_abstained', 0):.1%}, "
                      f"out-of-domain {ab.get('ood_abstained', 0):.1%}")
     for protocol, levels in result["majority_baseline"].items():
         for level, s in levels.items():
             if s["n"]:
-                lines.append(f"{protocol:12} {'majority':10} {level:15} {s['n']:4d} {f(s['accuracy']):>6} "
-                             f"{f(s['macro_f1']):>7} {f(s['top3']):>6} {f(s['ece']):>6}")
+                lines.append(f"{protocol:12} {'majority':10} {level:15} {s['n']:4d} {_num(s['accuracy']):>6} "
+                             f"{_num(s['macro_f1']):>7} {_num(s['top3']):>6} {_num(s['ece']):>6}")
     lines.append("targets: " + ", ".join(f"{k} {'<=' if k.startswith('ece') else '>='} {v}"
                                          for k, v in result["targets"].items()))
     return "\n".join(lines)
@@ -88,16 +89,13 @@ def agreement(
 
 
 def render_agreement(report: dict[str, Any]) -> str:
-    def f(v: float | None) -> str:
-        return "  -  " if v is None else f"{v:.3f}"
-
     lines = [f"machine vs coders ({report['protocol']}); unmatched labels {report['unmatched']}",
              f"{'coder':16} {'level':15} {'n':>4} {'agree':>6} {'kappa':>6} {'alpha':>6}"]
     for coder, levels in report["by_coder"].items():
         for level, s in levels.items():
-            lines.append(f"{coder:16} {level:15} {s['n']:4d} {f(s['agreement']):>6} {f(s['cohen_kappa']):>6} "
-                         f"{f(s['krippendorff_alpha']):>6}")
+            lines.append(f"{coder:16} {level:15} {s['n']:4d} {_num(s['agreement']):>6} {_num(s['cohen_kappa']):>6} "
+                         f"{_num(s['krippendorff_alpha']):>6}")
     if report["between_coders"]:
         lines.append("between coders (Krippendorff's alpha): "
-                     + ", ".join(f"{k} {f(v)}" for k, v in report["between_coders"].items()))
+                     + ", ".join(f"{k} {_num(v)}" for k, v in report["between_coders"].items()))
     return "\n".join(lines)

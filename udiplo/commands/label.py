@@ -61,13 +61,13 @@ def sheet(
     """Write a coding sheet of every stored statement: statement_id, an empty node_id, coder, the
     machine's goal and confidence, document, page, text. Fill node_id and import it back."""
     from corpus.reporting import statement_rows
+    from pipeline.files import atomic_path
 
     with open_store(db) as store:
         rows = statement_rows(store)
     if not rows:
         raise fail("the store has no statements; run `udiplo ingest PATH` and `udiplo analyse` first")
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["statement_id", "node_id", "coder", "machine_goal", "machine_confidence", "filename", "page",
                     "text"])
@@ -75,5 +75,4 @@ def sheet(
             w.writerow([r["statement_id"], "", coder, r["goal_id"] or ("outside" if r["abstained"] else ""),
                         r["goal_confidence"] if r["goal_confidence"] is not None else "", r["filename"],
                         r["page"] or "", r["text"]])
-    tmp.replace(out)
     typer.echo(f"{len(rows)} statements written to {out}")
