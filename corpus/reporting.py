@@ -8,8 +8,6 @@ segments). Every file is written atomically.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 from corpus.analysis import statement_context
 from corpus.store import CorpusStore
+from pipeline.csvsafe import csv_text
 from pipeline.files import write_atomic
 from pipeline.report.data import DocRow, NodeRow, ReportData, StatementLabel, StatementRef, ThemeRow
 
@@ -88,14 +87,12 @@ def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None
 
 
 def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None) -> dict[str, str]:
-    """statements.csv (UTF-8 with BOM so spreadsheet tools read Persian), statements.json, udiplo.qdpx."""
+    """statements.csv (UTF-8 with BOM so spreadsheet tools read Persian; formula-like text guarded, see
+    ``pipeline.csvsafe``), statements.json, udiplo.qdpx."""
     from pipeline.report.qdpx import Code, Coding, Source, write_qdpx
 
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    w.writeheader()
-    w.writerows(rows)
-    paths = {"csv": str(write_atomic(out / "statements.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))),
+    table = csv_text(EXPORT_FIELDS, ([r.get(f) for f in EXPORT_FIELDS] for r in rows))
+    paths = {"csv": str(write_atomic(out / "statements.csv", ("\ufeff" + table).encode("utf-8"))),
              "json": str(write_atomic(out / "statements.json",
                                        json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")))}
     if taxonomy:

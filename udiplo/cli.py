@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from udiplo import commands
-from udiplo.common import EXIT_PARTIAL, DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
+from udiplo.common import EXIT_PARTIAL, DbOpt, EmbedderOpt, JsonOpt, echo, emit_json, fail, open_store, term
 
 app = typer.Typer(
     name="udiplo",
@@ -46,11 +46,11 @@ def ingest(
         if as_json:
             return
         if status == "failed":
-            typer.echo(f"error: {item['message']}", err=True)
+            echo(f"error: {term(item['message'])}", err=True)
         elif status == "added":
-            typer.echo(f"added    {item['path']}  ({item['segments']} segments, {item['pages']} pages)")
+            echo(f"added    {term(item['path'])}  ({item['segments']} segments, {item['pages']} pages)")
         else:
-            typer.echo(f"skipped  {item['path']}  ({item['reason']})")
+            echo(f"skipped  {term(item['path'])}  ({term(item['reason'])})")
 
     with open_store(db) as store:
         try:
@@ -61,7 +61,7 @@ def ingest(
         emit_json(report.to_dict())
     else:
         c = report.to_dict()["counts"]
-        typer.echo(f"{c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+        echo(f"{c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -88,11 +88,11 @@ def extract(
     if as_json:
         emit_json(view)
         return
-    typer.echo(f"# {doc.meta.title or file.name}  [{doc.extractor}, {len(doc.pages)} pages, "
+    echo(f"# {term(doc.meta.title or file.name)}  [{doc.extractor}, {len(doc.pages)} pages, "
                f"{len(doc.segments)} segments]")
     for w in doc.warnings:
-        typer.echo(f"warning: {w}", err=True)
-    typer.echo(doc.text)
+        echo(f"warning: {term(w)}", err=True)
+    echo(doc.text)
 
 
 @app.command()
@@ -126,13 +126,13 @@ def news(
         emit_json(report.to_dict())
     else:
         for item in report.failed:
-            typer.echo(f"error: {item['url']}: {item['reason']}", err=True)
+            echo(f"error: {term(item['url'])}: {term(item['reason'])}", err=True)
         for item in report.skipped:
-            typer.echo(f"skipped  {item['url']}  ({item['reason']})")
+            echo(f"skipped  {term(item['url'])}  ({term(item['reason'])})")
         for item in report.added:
-            typer.echo(f"added    {item['url']}  {item.get('title') or ''}")
+            echo(f"added    {term(item['url'])}  {term(item.get('title') or '')}")
         c = report.to_dict()["counts"]
-        typer.echo(f"{report.discovered} discovered: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+        echo(f"{report.discovered} discovered: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -148,9 +148,9 @@ def docs(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         emit_json([asdict(r) for r in rows])
         return
     for r in rows:
-        typer.echo(f"{r.doc_id[:12]}  {r.city or '-':8} {r.kind or '-':6} {r.date_iso or '-':10} "
-                   f"{r.n_segments:5d} seg  {r.filename}")
-    typer.echo(f"{len(rows)} documents")
+        echo(f"{r.doc_id[:12]}  {r.city or '-':8} {r.kind or '-':6} {r.date_iso or '-':10} "
+                   f"{r.n_segments:5d} seg  {term(r.filename)}")
+    echo(f"{len(rows)} documents")
 
 
 @app.command()
@@ -164,8 +164,8 @@ def failures(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         emit_json([asdict(r) for r in rows])
         return
     for r in rows:
-        typer.echo(f"{r.error_type:16} {r.path}: {r.reason}")
-    typer.echo(f"{len(rows)} failures")
+        echo(f"{r.error_type:16} {term(r.path)}: {term(r.reason)}")
+    echo(f"{len(rows)} failures")
 
 
 @app.command()
@@ -180,9 +180,9 @@ def status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(info)
     else:
-        typer.echo(f"store   {info['url']} (schema v{info['schema_version']})")
+        echo(f"store   {info['url']} (schema v{info['schema_version']})")
         for k, v in info["counts"].items():
-            typer.echo(f"{k:10} {v}")
+            echo(f"{k:10} {v}")
 
 
 @app.command()
@@ -204,28 +204,28 @@ def run(
     with open_store(db) as store:
         report = ingest_paths(inputs, store, on_result=None)
         for item in report.failed:
-            typer.echo(f"error: {item['message']}", err=True)
+            echo(f"error: {term(item['message'])}", err=True)
         result = run_job(store, out, embedder=embedder, stability=stability, progress=not as_json)
     result["ingest"] = report.to_dict()["counts"]
     if as_json:
         emit_json(result)
         return
     c = result["ingest"]
-    typer.echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
+    echo(f"ingest: {c['added']} added, {c['skipped']} skipped, {c['failed']} failed")
     _echo_analysis(result)
 
 
 def _echo_analysis(result: dict[str, Any]) -> None:
     """The text summary of an analysis (`udiplo run`, `udiplo analyse`)."""
-    typer.echo(f"{result['documents']} documents, {result['statements']} statements; "
+    echo(f"{result['documents']} documents, {result['statements']} statements; "
                f"embeddings computed {result['embed'].get('computed', 0)}, cached {result['embed'].get('cached', 0)}")
     if result.get("themes"):
         th = result["themes"]
-        typer.echo(f"themes: {th['themes']} ({'reused' if th['reused'] else 'fitted'}), stability {th['stability']}")
+        echo(f"themes: {th['themes']} ({'reused' if th['reused'] else 'fitted'}), stability {th['stability']}")
     if result.get("classify"):
-        typer.echo(f"classified: {result['classify']['classified']} new, {result['classify']['reused']} reused")
+        echo(f"classified: {result['classify']['classified']} new, {result['classify']['reused']} reused")
     for name, path in result["outputs"].items():
-        typer.echo(f"{name:8} {path}")
+        echo(f"{name:8} {path}")
 
 
 @app.command()
@@ -284,7 +284,7 @@ def report(
         emit_json(result)
         return
     for name, path in result["outputs"].items():
-        typer.echo(f"{name:8} {path}")
+        echo(f"{name:8} {path}")
 
 
 @app.command()
@@ -318,7 +318,7 @@ def serve(
             emit_json(rows)
         else:
             for r in rows:
-                typer.echo(f"{r['name']:18} {r['flow']:15} {', '.join(r['schedules']) or '(on demand)'}")
+                echo(f"{r['name']:18} {r['flow']:15} {', '.join(r['schedules']) or '(on demand)'}")
         return
     run_serve(settings)
 

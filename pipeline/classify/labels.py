@@ -9,6 +9,8 @@ deeper node implies its ancestors) or ``outside`` (the coder judged the statemen
 taxonomy). Rows with an empty ``node_id`` (a coding sheet's uncoded
 rows) are skipped. ``coder`` may be left out when the whole file is one coder's (``default_coder``).
 Header names are matched case-insensitively; ``statement``/``node``/``code`` are accepted too.
+The apostrophe that guards formula-like cells in the sheets udiplo writes (``pipeline.csvsafe``)
+is removed again, so ``'=x`` reads as ``=x``.
 Every problem is reported with the file and line, and nothing is returned unless the whole
 file is valid, so a half-imported file never reaches the store.
 """
@@ -21,6 +23,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.csvsafe import unguard_cell
 from pipeline.errors import UdiploError
 
 OUTSIDE = "outside"
@@ -80,7 +83,7 @@ def read_labels(path: str | Path, *, node_ids: Collection[str], statement_ids: C
 
         def cell(key: str, row: list[str] = row) -> str:
             i = cols[key]
-            return row[i].strip() if i is not None and i < len(row) else ""
+            return unguard_cell(row[i].strip()) if i is not None and i < len(row) else ""
 
         sid, node, coder = cell("statement_id"), cell("node_id"), cell("coder") or (default_coder or "")
         if not node:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
+from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, echo, emit_json, fail, open_store, term
 
 
 def register(app: typer.Typer) -> None:
@@ -43,13 +43,13 @@ def register(app: typer.Typer) -> None:
                     doc = extract(file, ExtractConfig.from_env())
                     results.append((file, classify_document(store, doc, model, taxonomy, progress=not as_json)))
                 except UdiploError as exc:
-                    typer.echo(f"error: {exc}", err=True)
+                    echo(f"error: {term(exc)}", err=True)
                     failed += 1
         if as_json:
             emit_json([_view(f, r) for f, r in results])
         else:
             for f, r in results:
-                typer.echo(render(f, r, top=top, all_statements=all_statements))
+                echo(render(f, r, top=top, all_statements=all_statements))
         if failed:
             raise typer.Exit(3 if results else 1)
 
@@ -71,7 +71,7 @@ def _view(file: Path, r: dict[str, Any]) -> dict[str, Any]:
 def render(file: Path, r: dict[str, Any], *, top: int = 5, all_statements: bool = False) -> str:
     prof = r["profile"]
     city = r["city"].get("city") or "no city"
-    lines = [f"# {file.name}  ({city}; {prof['statements']} statements, {prof['classified']} classified, "
+    lines = [f"# {term(file.name)}  ({city}; {prof['statements']} statements, {prof['classified']} classified, "
              f"{prof['abstained']} outside the taxonomy)"]
     lines.append("macro-problems: " + "  ".join(f"{m['node_id']} {m['share']:.0%}" for m in prof["macro_problems"]))
     goals = {g["node_id"]: g for g in prof["goals"]}

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
+from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, echo, emit_json, fail, open_store
 
 app = typer.Typer(help="Measure the taxonomy classifier: cross-validation on the paper, agreement with coders.",
                   no_args_is_help=True)
@@ -33,7 +33,7 @@ def taxonomy(
     if as_json:
         emit_json(result)
         return
-    typer.echo(render_evaluation(result))
+    echo(render_evaluation(result))
 
 
 def _num(v: float | None) -> str:
@@ -85,7 +85,7 @@ def agreement(
     if as_json:
         emit_json(report)
         return
-    typer.echo(render_agreement(report))
+    echo(render_agreement(report))
 
 
 def render_agreement(report: dict[str, Any]) -> str:

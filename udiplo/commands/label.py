@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, emit_json, fail, open_store
+from udiplo.common import DbOpt, EmbedderOpt, JsonOpt, echo, emit_json, fail, open_store, term
 
 app = typer.Typer(help="Human codings: import them (the classifier learns from them), export a coding sheet.",
                   no_args_is_help=True)
@@ -47,9 +46,9 @@ def import_labels(
     if as_json:
         emit_json(result)
         return
-    typer.echo(f"imported {stored} labels from {file} ({', '.join(result['coders'])})")
+    echo(f"imported {stored} labels from {term(file)} ({term(', '.join(result['coders']))})")
     if report:
-        typer.echo(render_agreement(report))
+        echo(render_agreement(report))
 
 
 @app.command("sheet")
@@ -59,20 +58,20 @@ def sheet(
     db: DbOpt = None,
 ) -> None:
     """Write a coding sheet of every stored statement: statement_id, an empty node_id, coder, the
-    machine's goal and confidence, document, page, text. Fill node_id and import it back."""
+    machine's goal and confidence, document, page, text. Fill node_id and import it back. Text that a
+    spreadsheet would run as a formula (starting with = + - @) is written with a leading ' and read
+    back without it."""
     from corpus.reporting import statement_rows
-    from pipeline.files import atomic_path
+    from pipeline.csvsafe import csv_text
+    from pipeline.files import write_atomic
 
     with open_store(db) as store:
         rows = statement_rows(store)
     if not rows:
         raise fail("the store has no statements; run `udiplo ingest PATH` and `udiplo analyse` first")
-    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["statement_id", "node_id", "coder", "machine_goal", "machine_confidence", "filename", "page",
-                    "text"])
-        for r in rows:
-            w.writerow([r["statement_id"], "", coder, r["goal_id"] or ("outside" if r["abstained"] else ""),
-                        r["goal_confidence"] if r["goal_confidence"] is not None else "", r["filename"],
-                        r["page"] or "", r["text"]])
-    typer.echo(f"{len(rows)} statements written to {out}")
+    table = csv_text(["statement_id", "node_id", "coder", "machine_goal", "machine_confidence", "filename", "page",
+                      "text"],
+                     ([r["statement_id"], "", coder, r["goal_id"] or ("outside" if r["abstained"] else ""),
+                       r["goal_confidence"], r["filename"], r["page"] or "", r["text"]] for r in rows))
+    write_atomic(out, ("\ufeff" + table).encode("utf-8"))
+    echo(f"{len(rows)} statements written to {term(out)}")

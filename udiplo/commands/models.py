@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udiplo.common import JsonOpt, emit_json, fail
+from udiplo.common import JsonOpt, echo, emit_json, fail
 
 app = typer.Typer(
     help="Offline models: build and inspect multilingual-e5-small, made from installed PyPI packages.",
@@ -40,7 +40,7 @@ def provision(
         emit_json(r.to_dict())
         return
     what = f"built in {r.seconds:.1f} s" if r.built else "already built"
-    typer.echo(f"{r.name} ({r.revision}): {what}, {r.size_bytes / 1e6:.0f} MB at {r.path}")
+    echo(f"{r.name} ({r.revision}): {what}, {r.size_bytes / 1e6:.0f} MB at {r.path}")
 
 
 @app.command()
@@ -61,10 +61,10 @@ def info(
     if as_json:
         emit_json({"model": spec.to_dict(), "status": st.to_dict()})
         return
-    typer.echo(f"{spec.name}  revision {spec.revision}  ({spec.dim} dims, prompt {spec.default_prompt!r}, "
+    echo(f"{spec.name}  revision {spec.revision}  ({spec.dim} dims, prompt {spec.default_prompt!r}, "
                f"{spec.dtype_on_disk} on disk)")
     for s in spec.sources:
-        typer.echo(f"  {s.role:<9} {s.distribution}=={s.version}  {s.path}  [{s.license}]  sha256 {s.sha256[:16]}…")
-    typer.echo(f"  licence   {spec.license}")
-    typer.echo(f"  folder    {st.path}")
-    typer.echo(f"  status    {st.reason if st.ready else 'NOT READY: ' + st.reason}")
+        echo(f"  {s.role:<9} {s.distribution}=={s.version}  {s.path}  [{s.license}]  sha256 {s.sha256[:16]}…")
+    echo(f"  licence   {spec.license}")
+    echo(f"  folder    {st.path}")
+    echo(f"  status    {st.reason if st.ready else 'NOT READY: ' + st.reason}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from typing import Annotated
 
 import typer
+
+from udiplo.common import echo, emit_json, fail, term
 
 
 def register(app: typer.Typer) -> None:
@@ -40,17 +41,16 @@ def register(app: typer.Typer) -> None:
         try:
             result = Normaliser(config).normalise(text, lang=lang)
         except ConfigError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(str(exc)) from None
         if as_json:
-            typer.echo(json.dumps({"text": result.text, "steps": result.explain(), "changed": result.changed},
-                                  ensure_ascii=False, indent=2))
+            emit_json({"text": result.text, "steps": result.explain(), "changed": result.changed})
         else:
-            sys.stdout.write(result.text)
+            # the text is this command's data: unchanged into a pipe or file, shown escaped on a terminal
+            sys.stdout.write(term(result.text, multiline=True) if sys.stdout.isatty() else result.text)
             sys.stdout.flush()
         if explain and not as_json:
             steps = result.explain()
             for step in steps:
-                typer.echo(f"{step['step']:24} {step['changes']:6d}  {step['what']}", err=True)
+                echo(f"{step['step']:24} {step['changes']:6d}  {step['what']}", err=True)
             if not steps:
-                typer.echo("no changes", err=True)
+                echo("no changes", err=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udiplo.common import JsonOpt, emit_json, fail
+from udiplo.common import JsonOpt, echo, emit_json, fail, term
 
 app = typer.Typer(
     help="The problem -> goal -> policy taxonomy (Mashhad paper, tables 1-4) and imported frameworks.",
@@ -43,13 +43,13 @@ def show(
         emit_json({"name": tax.name, "version": tax.version, "counts": tax.counts(),
                "nodes": [n.to_dict() for n in nodes]})
         return
-    typer.echo(f"{tax.name} {tax.version}: " + ", ".join(f"{v} {k}" for k, v in tax.counts().items()))
+    echo(f"{tax.name} {tax.version}: " + ", ".join(f"{v} {k}" for k, v in tax.counts().items()))
     depth = {"macro_problem": 0, "sub_problem": 1, "goal": 1, "general_policy": 2, "executive_policy": 3}
     for n in nodes:
         pad = "" if level else "  " * depth.get(n.level, 0)
-        typer.echo(f"{pad}{n.node_id}  {n.text_fa}")
+        echo(f"{pad}{n.node_id}  {n.text_fa}")
         if n.gloss_en:
-            typer.echo(f"{pad}{' ' * (len(n.node_id) + 2)}{n.gloss_en}")
+            echo(f"{pad}{' ' * (len(n.node_id) + 2)}{n.gloss_en}")
 
 
 @app.command()
@@ -72,8 +72,8 @@ def validate(
         emit_json({"file": str(path), "valid": n_err == 0, "problems": [p.to_dict() for p in problems]})
     else:
         for p in problems:
-            typer.echo(str(p), err=p.severity == "error")
-        typer.echo(f"{path}: {'valid' if n_err == 0 else 'INVALID'} ({n_err} errors, {len(problems) - n_err} warnings)")
+            echo(str(p), err=p.severity == "error")
+        echo(f"{term(path)}: {'valid' if n_err == 0 else 'INVALID'} ({n_err} errors, {len(problems) - n_err} warnings)")
     if n_err:
         raise typer.Exit(1)
 
@@ -119,10 +119,10 @@ def build(
         emit_json(report)
     else:
         for p in result.problems:
-            typer.echo(str(p), err=True)
+            echo(str(p), err=True)
         counts = ", ".join(f"{v} {k}" for k, v in tax.counts().items())
         verb = ("up to date: " if same else "DIFFERS from the build: ") if check else "wrote "
-        typer.echo(f"{verb}{out} ({counts})")
+        echo(f"{verb}{term(out)} ({counts})")
     if check and not same:
         raise typer.Exit(1)
 
@@ -157,4 +157,4 @@ def import_(
     if as_json:
         emit_json({"out": str(out), "name": name, "counts": tax.counts()})
     else:
-        typer.echo(f"wrote {out} (" + ", ".join(f"{v} {k}" for k, v in tax.counts().items()) + ")")
+        echo(f"wrote {term(out)} (" + ", ".join(f"{v} {k}" for k, v in tax.counts().items()) + ")")

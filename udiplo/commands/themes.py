@@ -6,12 +6,13 @@ the themes are cached by corpus, model and configuration, so asking twice costs 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from udiplo.common import echo, emit_json, fail, term
 
 
 def register(app: typer.Typer) -> None:
@@ -56,8 +57,7 @@ def register(app: typer.Typer) -> None:
                 result, folder, reused = analysis.themes_stage(store, statements, vectors, model, load_taxonomy(),
                                                                config=config, with_stability=with_stability)
         except (UdiploError, ValueError, FileExistsError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(str(exc)) from None
         if out is not None:
             shutil.copytree(folder, out, dirs_exist_ok=True)
         if as_json:
@@ -66,10 +66,10 @@ def register(app: typer.Typer) -> None:
                 data.pop("assignments", None)
             data["model_dir"] = str(out or folder)
             data["reused"] = reused
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+            emit_json(data)
             return
-        typer.echo(render(result))
-        typer.echo(f"{'reused' if reused else 'saved'}    {out or folder}")
+        echo(render(result))
+        echo(f"{'reused' if reused else 'saved'}    {term(out or folder)}")
 
 
 def render(result: Any) -> str:
