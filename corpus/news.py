@@ -30,13 +30,13 @@ class NewsReport:
 
 
 def discover(feed_urls: list[str], page_urls: list[str], limits: FetchLimits, *, max_items: int = 50,
-             retries: int = 3, backoff: float = 1.0, client=None) -> tuple[list[FeedItem], list[dict]]:
+             retries: int = 3, backoff: float = 1.0) -> tuple[list[FeedItem], list[dict]]:
     """Article URLs from feeds (newest first as the feed lists them) plus listed pages; feed errors returned."""
     items: list[FeedItem] = []
     errors: list[dict] = []
     for url in feed_urls:
         try:
-            got = fetch_with_retries(url, limits, retries=retries, backoff=backoff, client=client)
+            got = fetch_with_retries(url, limits, retries=retries, backoff=backoff)
             items.extend(parse_feed(got.data, got.final_url)[:max_items])
         except FetchError as exc:
             errors.append({"url": url, "error": "feed", "reason": exc.reason})
@@ -81,13 +81,12 @@ def store_article(store: CorpusStore, item: FeedItem, fetched: Fetched, index: N
 
 def ingest_news(store: CorpusStore, feed_urls: list[str], page_urls: list[str] | None = None, *,
                 city: str | None = None, limits: FetchLimits | None = None, max_items: int = 50,
-                retries: int = 3, backoff: float = 1.0, threshold: float = DEFAULT_THRESHOLD,
-                client=None) -> NewsReport:
+                retries: int = 3, backoff: float = 1.0, threshold: float = DEFAULT_THRESHOLD) -> NewsReport:
     """Fetch feeds and pages, store new articles, skip URLs already stored and near-duplicates."""
     limits = limits or FetchLimits()
     report = NewsReport()
     items, errors = discover(feed_urls, page_urls or [], limits, max_items=max_items, retries=retries,
-                             backoff=backoff, client=client)
+                             backoff=backoff)
     report.discovered = len(items)
     report.failed.extend(errors)
     for e in errors:
@@ -99,7 +98,7 @@ def ingest_news(store: CorpusStore, feed_urls: list[str], page_urls: list[str] |
             report.skipped.append({"url": item.url, "doc_id": known, "reason": "URL already ingested"})
             continue
         try:
-            fetched = fetch_with_retries(item.url, limits, retries=retries, backoff=backoff, client=client)
+            fetched = fetch_with_retries(item.url, limits, retries=retries, backoff=backoff)
         except FetchError as exc:
             store.record_failure(Failure(item.url, exc.reason, "fetch"))
             report.failed.append({"url": item.url, "error": "fetch", "reason": exc.reason})

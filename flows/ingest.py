@@ -50,10 +50,10 @@ def ingest_folder(folder: str, db_url: str | None = None, city: str | None = Non
 
 @task(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.2,
       retry_condition_fn=_retry_if_retryable)
-def fetch_task(url: str, max_bytes: int, timeout: float):
+def fetch_task(url: str, max_bytes: int, timeout: float, allow_hosts: tuple[str, ...] = ()):
     from corpus.sources import FetchLimits, fetch
 
-    return fetch(url, FetchLimits(max_bytes=max_bytes, timeout=timeout))
+    return fetch(url, FetchLimits(max_bytes=max_bytes, timeout=timeout, allow_hosts=allow_hosts))
 
 
 @task
@@ -69,18 +69,20 @@ def store_article_task(db_url: str | None, item, fetched, city: str | None, thre
 @flow(name="ingest_news", log_prints=True)
 def ingest_news(feeds: list[str], pages: list[str] | None = None, db_url: str | None = None,
                 city: str | None = None, max_items: int = 50, max_bytes: int = 5 * 1024 * 1024,
-                timeout: float = 20.0, threshold: float = 0.8) -> dict:
-    """Fetch feeds (with retries and backoff), then new articles; skip known URLs and near-duplicates."""
-    from corpus.sources import FeedItem, FetchError, parse_feed
+                timeout: float = 20.0, threshold: float = 0.8, allow_hosts: list[str] | None = None) -> dict:
+    """Fetch feeds (with retries and backoff), then new articles; skip known URLs and near-duplicates.
+    Internal addresses are refused unless ``allow_hosts`` names them (see ``corpus.netguard``)."""
+    from corpus.sources import FeedItem, FetchError, FetchLimits, parse_feed
     from corpus.store import CorpusStore
     from pipeline.types import Failure
 
+    allow = FetchLimits(allow_hosts=tuple(allow_hosts or ())).allow_hosts  # a bad entry fails here, not per URL
     items: list[FeedItem] = []
     results: list[dict] = []
     with CorpusStore.open(db_url) as store:
         for url in feeds:
             try:
-                got = fetch_task(url, max_bytes, timeout)
+                got = fetch_task(url, max_bytes, timeout, allow)
                 items.extend(parse_feed(got.data, got.final_url)[:max_items])
             except FetchError as exc:
                 store.record_failure(Failure(url, exc.reason, "feed"))
@@ -95,7 +97,7 @@ def ingest_news(feeds: list[str], pages: list[str] | None = None, db_url: str | 
                 new.append(item)
         for item in new:
             try:
-                fetched = fetch_task(item.url, max_bytes, timeout)
+                fetched = fetch_task(item.url, max_bytes, timeout, allow)
             except FetchError as exc:
                 store.record_failure(Failure(item.url, exc.reason, "fetch"))
                 results.append({"status": "failed", "url": item.url, "reason": exc.reason})

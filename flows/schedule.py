@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 class ServeSettings:
     feeds: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()
+    allow_hosts: tuple[str, ...] = ()
     city: str | None = None
     db_url: str | None = None
     out: str = "outputs"
@@ -56,7 +57,7 @@ def deployments(settings: ServeSettings) -> list:
         out.append(ingest_news.to_deployment(
             name="news-hourly", schedule=Cron(settings.news_cron, timezone=settings.timezone),
             parameters={"feeds": list(settings.feeds), "pages": list(settings.pages), "db_url": settings.db_url,
-                        "city": settings.city},
+                        "city": settings.city, "allow_hosts": list(settings.allow_hosts)},
             description="Fetch the configured news feeds and pages; skip known and near-duplicate stories.",
             tags=list(settings.tags)))
     analyse = with_dask(analyse_corpus) if settings.dask else analyse_corpus

@@ -15,7 +15,18 @@ from typing import Annotated, Any
 import typer
 
 from udiplo import commands
-from udiplo.common import EXIT_PARTIAL, DbOpt, EmbedderOpt, JsonOpt, echo, emit_json, fail, open_store, term
+from udiplo.common import (
+    EXIT_PARTIAL,
+    AllowHostsOpt,
+    DbOpt,
+    EmbedderOpt,
+    JsonOpt,
+    echo,
+    emit_json,
+    fail,
+    open_store,
+    term,
+)
 
 app = typer.Typer(
     name="udiplo",
@@ -102,23 +113,26 @@ def news(
     city: Annotated[str | None, typer.Option(help="City of all fetched articles, e.g. Isfahan.")] = None,
     max_items: Annotated[int, typer.Option(help="Items taken from each feed.")] = 50,
     max_mb: Annotated[float, typer.Option(help="Largest response accepted, in MB.")] = 5.0,
-    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds for a whole request (redirects, headers and body).")] = 20.0,
     retries: Annotated[int, typer.Option(help="Retries with exponential backoff on timeouts and 5xx.")] = 3,
+    allow_host: AllowHostsOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fetch news from feeds and pages into the store, skipping known URLs and near-duplicate stories."""
     from corpus.news import ingest_news
     from corpus.sources import FetchError, FetchLimits, check_url
+    from pipeline.errors import ConfigError
 
     if not feeds and not page:
         raise fail("give at least one feed URL or --page URL")
     try:
         for u in [*(feeds or []), *(page or [])]:
             check_url(u)
-    except FetchError as exc:
+        limits = FetchLimits(max_bytes=int(max_mb * 1024 * 1024), timeout=timeout,
+                             allow_hosts=tuple(allow_host or ()))
+    except (FetchError, ConfigError) as exc:
         raise fail(str(exc)) from None
-    limits = FetchLimits(max_bytes=int(max_mb * 1024 * 1024), timeout=timeout)
     with open_store(db) as store:
         report = ingest_news(store, feeds or [], page or [], city=city, limits=limits, max_items=max_items,
                              retries=retries)
@@ -292,6 +306,7 @@ def serve(
     feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL (repeat; or "
                                                                   "UDIPLO_NEWS_FEEDS, space-separated).")] = None,
     page: Annotated[list[str] | None, typer.Option("--page", help="News page URL to fetch each time.")] = None,
+    allow_host: AllowHostsOpt = None,
     city: Annotated[str | None, typer.Option(help="City of the news sources.")] = None,
     news_cron: Annotated[str | None, typer.Option(help="Cron of news-hourly (default '5 * * * *').")] = None,
     analysis_cron: Annotated[str | None, typer.Option(help="Cron of analysis-nightly (default '30 2 * * *').")] = None,
@@ -305,10 +320,17 @@ def serve(
 ) -> None:
     """Serve the scheduled Prefect deployments (news-hourly, analysis-nightly, report-on-demand) until
     interrupted. Needs a Prefect API (PREFECT_API_URL, or a temporary local server)."""
+    from corpus.netguard import AllowList
     from flows.schedule import ServeSettings, deployments
     from flows.schedule import serve as run_serve
+    from pipeline.errors import ConfigError
 
+    try:
+        AllowList.parse(allow_host or ())  # a bad entry fails now, not at the first hourly run
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
     settings = ServeSettings.from_env(feeds=tuple(feed or ()), pages=tuple(page or ()), city=city,
+                                      allow_hosts=tuple(allow_host or ()),
                                       news_cron=news_cron, analysis_cron=analysis_cron, timezone=timezone,
                                       db_url=db, out=str(out), embedder=embedder, dask=dask or None)
     if dry_run:

@@ -18,6 +18,13 @@ EmbedderOpt = Annotated[
     typer.Option("--embedder", envvar="UDIPLO_EMBEDDER",
                  help="e5 (default, offline), hashing (no model, for quick trials) or a sentence-transformers path."),
 ]
+AllowHostsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--allow-host", envvar="UDIPLO_NEWS_ALLOW_HOSTS", metavar="HOST",
+                 help="Let news fetching reach this internal host: a name, an address or a network such as "
+                      "10.0.0.0/8 (repeatable; the variable is space-separated). Loopback, private, link-local "
+                      "and other non-public addresses are refused otherwise."),
+]
 
 EXIT_PARTIAL = 3
 

@@ -1,4 +1,7 @@
-"""News ingestion against a feed served on loopback (pytest-httpserver); nothing touches the internet."""
+"""News ingestion against a feed served on loopback (pytest-httpserver); nothing touches the internet.
+
+Loopback is refused unless allowed, so every fetch here allows the test server's host explicitly.
+"""
 
 import pytest
 
@@ -8,6 +11,7 @@ from corpus.sources import FetchError, FetchLimits, check_url, fetch, parse_feed
 BODY = ("مدیرکل ارتباطات و امور بین‌الملل شهرداری اصفهان گفت: نشستی بین دانشگاه اصفهان و دانشگاه سن پترزبورگ "
         "برگزار می‌شود تا اتفاقات علمی خوبی بین دانشجویان و استادان در راستای اعتلای شهر رقم بخورد. "
         "شهرداری‌ها به نمایندگی از شهرها با سایر شهرها وارد مبادلاتی می‌شوند که به خواهرخواندگی مرسوم است.")
+LOCAL = ("localhost",)  # pytest-httpserver's host
 OTHER = ("معاون امور بین‌الملل شهرداری تهران گفت: رویکرد شهرداری در حوزه ارتباطات فرامرزی با تقویت دیپلماسی "
          "در سه حوزه شهری، اقتصادی و شهروندی متمرکز شده است و برند شهر تهران باید تعریف شود.")
 
@@ -41,7 +45,7 @@ def site(httpserver):
 
 
 def test_feed_ingestion_dedups_limits_and_records_failures(store, site):
-    limits = FetchLimits(max_bytes=200_000, timeout=5)
+    limits = FetchLimits(max_bytes=200_000, timeout=5, allow_hosts=LOCAL)
     report = ingest_news(store, [f"{site}/feed.xml"], city="Isfahan", limits=limits, retries=0)
     assert report.discovered == 5
     added = {a["url"].rsplit("/", 1)[-1]: a for a in report.added}
@@ -64,11 +68,11 @@ def test_retries_with_backoff_on_server_errors(httpserver):
 
     httpserver.expect_ordered_request("/flaky").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/flaky").respond_with_data("ok", status=200)
-    got = fetch_with_retries(httpserver.url_for("/flaky"), retries=2, backoff=0.01)
+    got = fetch_with_retries(httpserver.url_for("/flaky"), FetchLimits(allow_hosts=LOCAL), retries=2, backoff=0.01)
     assert got.data == b"ok"
     httpserver.expect_request("/down").respond_with_data("no", status=500)
     with pytest.raises(FetchError, match="HTTP 500"):
-        fetch_with_retries(httpserver.url_for("/down"), retries=1, backoff=0.01)
+        fetch_with_retries(httpserver.url_for("/down"), FetchLimits(allow_hosts=LOCAL), retries=1, backoff=0.01)
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "javascript:alert(1)", "http://"])
@@ -79,8 +83,8 @@ def test_only_http_and_https(url):
 
 def test_redirect_to_another_scheme_is_refused(httpserver):
     httpserver.expect_request("/r").respond_with_data("", status=302, headers={"Location": "file:///etc/passwd"})
-    with pytest.raises(FetchError):
-        fetch(httpserver.url_for("/r"))
+    with pytest.raises(FetchError, match="redirected to file:///etc/passwd: only http:// and https://"):
+        fetch(httpserver.url_for("/r"), FetchLimits(allow_hosts=LOCAL))
 
 
 def test_streamed_body_without_length_is_cut_at_the_limit(httpserver):
@@ -92,7 +96,7 @@ def test_streamed_body_without_length_is_cut_at_the_limit(httpserver):
 
     httpserver.expect_request("/stream").respond_with_handler(lambda req: Response(chunks(), direct_passthrough=True))
     with pytest.raises(FetchError, match="response exceeds the 50000 byte limit"):
-        fetch(httpserver.url_for("/stream"), FetchLimits(max_bytes=50_000))
+        fetch(httpserver.url_for("/stream"), FetchLimits(max_bytes=50_000, allow_hosts=LOCAL))
 
 
 def test_atom_feed():
