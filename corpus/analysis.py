@@ -119,20 +119,20 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
     Labels of statements in the store are examples of their node; ``outside`` labels become extra
     out-of-domain texts. ``statements``: the store's statements when the caller has them already.
     Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
+    from corpus.labels import attached_labels
     from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
     from pipeline.embed import CachedEmbedder
 
     by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
-    usable = [x for x in store.labels() if x["statement_id"] in by_id]
+    usable = attached_labels(store, list(by_id.values()))
     key = content_key("classifier", CLASSIFIER_VERSION, embedder.name, embedder.revision, embedder.prompt,
                       taxonomy.name, taxonomy.version,
-                      sorted((x["statement_id"], by_id[x["statement_id"]].text_hash, x["node_id"], x["coder"])
-                             for x in usable))
+                      sorted((x.statement_id, by_id[x.statement_id].text_hash, x.node_id, x.coder) for x in usable))
     folder = (cache_dir or work_cache_dir()) / "classifier" / key[:20]
     cached = CachedEmbedder(embedder, store)
     if (folder / "model.json").exists():
         return TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy), key, folder, False, len(usable)
-    clf = _fit_with_labels(cached, taxonomy, [(by_id[x["statement_id"]].text, x["node_id"]) for x in usable])
+    clf = _fit_with_labels(cached, taxonomy, [(by_id[x.statement_id].text, x.node_id) for x in usable])
     clf.save(folder)
     return clf, key, folder, True, len(usable)
 
@@ -164,7 +164,8 @@ def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, 
         store.put_classifications([classification_row(statements[i], p, key)
                                    for i, p in zip(todo, preds, strict=True)])
     return {"classifier_key": key, "model_dir": str(folder), "fitted": fitted, "classified": len(todo),
-            "reused": len(statements) - len(todo), "human_labels": n_labels}
+            "reused": len(statements) - len(todo), "human_labels": n_labels,
+            "orphaned_labels": store.count("human_labels") - n_labels}
 
 
 def classification_row(statement, p, key: str) -> dict:
@@ -216,14 +217,13 @@ def agreement_with_coders(store: CorpusStore, embedder, taxonomy, *, folds: int 
     The machine codes each labelled statement with a classifier fitted on the taxonomy and the
     labels of the *other* folds (statements split into ``folds`` groups), so a statement's own
     label never helps the machine agree with it."""
+    from corpus.labels import attached_labels
     from pipeline.classify.agreement import MachineCoding, agreement_report
-    from pipeline.classify.labels import HumanLabel
     from pipeline.embed import CachedEmbedder
     from pipeline.errors import AnalysisError
 
     by_id = {s.statement_id: s for s in store.statements()}
-    labels = [HumanLabel(x["statement_id"], x["node_id"], x["coder"], x["source"]) for x in store.labels()
-              if x["statement_id"] in by_id]
+    labels = attached_labels(store, list(by_id.values()))
     if not labels:
         raise AnalysisError("no human labels of stored statements; import a coding with "
                             "`udiplo label import FILE` (statement_id,node_id,coder)")

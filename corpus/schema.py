@@ -175,6 +175,12 @@ human_labels = Table(
     Column("coder", String(100), nullable=False),
     Column("source", Text),
     Column("created_at", DateTime(timezone=True), server_default=func.now()),
+    # v6: the statement's content anchor; NULL for a label whose statement could not be found when
+    # the store was upgraded (it stays, listed by `udiplo label check`)
+    Column("doc_id", String(64)),
+    Column("text_hash", String(64)),  # sha256 of the statement's normalised text
+    Column("occurrence", Integer),  # earlier statements of the document with the same text
+    Column("text", Text),  # the normalised text the coder saw
 )
 
 analysis_runs = Table(
@@ -216,12 +222,50 @@ def _v5(conn: Connection) -> None:
     analysis_runs.create(conn, checkfirst=True)
 
 
+def _v6(conn: Connection) -> None:
+    """Human labels anchored to statement text: add the anchor columns, then rewrite each positional
+    id ``<doc16>:s<index>`` to the content id of the statement stored at that position (its text,
+    hash and occurrence recorded). Labels whose statement is not stored keep their id, anchorless."""
+    import re
+
+    from sqlalchemy import inspect
+
+    from pipeline.types import Statement, number_occurrences
+
+    have = {c["name"] for c in inspect(conn).get_columns("human_labels")}
+    for name in ("doc_id", "text_hash", "occurrence", "text"):
+        if name not in have:  # stores created after v6 was written already have them (v4 creates the table)
+            col = human_labels.c[name]
+            conn.exec_driver_sql(f"ALTER TABLE human_labels ADD COLUMN {name} {col.type.compile(conn.dialect)}")
+    positional = re.compile(r"^([0-9a-f]{16}):s(\d+)$")
+    h, st = human_labels, statements
+    anchors: dict[str, dict[int, Statement]] = {}
+    for label_id, sid in conn.execute(select(h.c.id, h.c.statement_id).where(h.c.text_hash.is_(None))).all():
+        m = positional.match(sid)
+        if not m:
+            continue
+        prefix, idx = m.group(1), int(m.group(2))
+        if prefix not in anchors:
+            rows = conn.execute(select(st).where(st.c.doc_id.like(f"{prefix}%")).order_by(st.c.doc_id, st.c.idx))
+            numbered = number_occurrences(
+                Statement(doc_id=r.doc_id, index=r.idx, kind=r.kind, start=r.start, end=r.end, raw=r.raw,
+                          text=r.text, lang=r.lang) for r in rows)
+            single_doc = len({x.doc_id for x in numbered}) == 1  # two documents sharing the prefix: unknowable
+            anchors[prefix] = {x.index: x for x in numbered} if single_doc else {}
+        found = anchors[prefix].get(idx)
+        if found is not None:
+            conn.execute(h.update().where(h.c.id == label_id).values(
+                statement_id=found.statement_id, doc_id=found.doc_id, text_hash=found.text_hash,
+                occurrence=found.occurrence, text=found.text))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "documents, pages, segments, failures, embeddings", _v1),
     (2, "minhashes: near-duplicate signatures of documents", _v2),
     (3, "statements and per-document analysis (city attribution)", _v3),
     (4, "taxonomy classifications and human labels", _v4),
     (5, "analysis runs: which themes model and classifier the last analysis used", _v5),
+    (6, "human labels anchored to statement text (content ids instead of positions)", _v6),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from corpus import schema as s
 from pipeline.errors import StoreError
-from pipeline.types import Document, DocumentMeta, Failure, Page, Segment, Statement
+from pipeline.types import Document, DocumentMeta, Failure, Page, Segment, Statement, number_occurrences
 
 DEFAULT_DB_FILE = Path("corpus") / "udiplo.sqlite"
 
@@ -263,9 +263,10 @@ class CorpusStore:
         if doc_id:
             q = q.where(t.c.doc_id == doc_id)
         with self.engine.connect() as conn:
-            return [Statement(doc_id=r.doc_id, index=r.idx, kind=r.kind, start=r.start, end=r.end, raw=r.raw,
-                              text=r.text, lang=r.lang, page=r.page, table=r.table_no, row=r.row_no,
-                              col=r.col_no, heading=r.heading) for r in conn.execute(q)]
+            return list(number_occurrences(
+                Statement(doc_id=r.doc_id, index=r.idx, kind=r.kind, start=r.start, end=r.end, raw=r.raw,
+                          text=r.text, lang=r.lang, page=r.page, table=r.table_no, row=r.row_no,
+                          col=r.col_no, heading=r.heading) for r in conn.execute(q)))
 
     def analysis_rows(self) -> dict[str, dict]:
         """Per document: effective city (metadata first, else attribution) and its source."""
@@ -296,13 +297,16 @@ class CorpusStore:
         with self.engine.connect() as conn:
             return {(r.doc_id, r.idx): dict(r._mapping) for r in conn.execute(q)}
 
-    def put_labels(self, labels) -> int:
-        """Store human labels (objects with statement_id, node_id, coder and optional source)."""
-        rows = [{"statement_id": x.statement_id, "node_id": x.node_id, "coder": x.coder,
-                 "source": getattr(x, "source", None)} for x in labels]
-        if rows:
-            with self.engine.begin() as conn:
-                conn.execute(insert(s.human_labels), rows)
+    def put_labels(self, rows: list[dict], *, replace_ids: Iterable[int] = ()) -> int:
+        """Store human label rows (statement_id, doc_id, text_hash, occurrence, text, node_id, coder,
+        source; see ``corpus.labels``) and delete the labels ``replace_ids``, in one transaction."""
+        h = s.human_labels
+        replace_ids = list(replace_ids)
+        with self.engine.begin() as conn:
+            for chunk in _chunks(replace_ids, 500):
+                conn.execute(delete(h).where(h.c.id.in_(chunk)))
+            if rows:
+                conn.execute(insert(h), rows)
         return len(rows)
 
     def labels(self) -> list[dict]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from pipeline.lang.detect import detect_lang
-from pipeline.types import Document, Segment, Statement
+from pipeline.types import Document, Segment, Statement, number_occurrences
 
 Normaliser = Callable[[str], str]
 
@@ -255,7 +255,8 @@ def document_lang(doc: Document) -> str:
 
 
 def segment_document(doc: Document, normalise: Normaliser | None = None) -> tuple[Statement, ...]:
-    """Statements of ``doc`` in reading order, ``index`` 0, 1, 2 …
+    """Statements of ``doc`` in reading order, ``index`` 0, 1, 2 …, ids anchored to their text
+    (:func:`pipeline.types.statement_id`).
 
     ``normalise`` maps a statement's cleaned text to its normalised form (it
     may take a ``lang`` keyword); default :func:`default_normaliser`. Each
@@ -302,4 +303,4 @@ def segment_document(doc: Document, normalise: Normaliser | None = None) -> tupl
                 col=seg.col,
                 heading=heading,
             ))
-    return tuple(out)
+    return number_occurrences(out)

@@ -1,8 +1,10 @@
 """Human codings of statements: read and check a CSV of statement id -> taxonomy node id.
 
     statement_id,node_id,coder
-    0bc4d1f2a9e8c7b6:s12,G09.GP2,maryam
-    0bc4d1f2a9e8c7b6:s13,outside,maryam
+    0bc4d1f2a9e8c7b6:3f9c0e1d2a4b,G09.GP2,maryam
+    0bc4d1f2a9e8c7b6:77ab01c9e2f0-2,outside,maryam
+
+Statement ids are anchored to the statement text (``pipeline.types.statement_id``).
 
 ``node_id`` is any node of the taxonomy (a macro-problem, sub-problem, goal or policy; a
 deeper node implies its ancestors) or ``outside`` (the coder judged the statement outside the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,7 @@ from pipeline.csvsafe import unguard_cell
 from pipeline.errors import UdiploError
 
 OUTSIDE = "outside"
+_POSITIONAL = re.compile(r"^[0-9a-f]{16}:s\d+$")  # the ids udiplo wrote before schema v6
 _ALIASES = {
     "statement_id": ("statement_id", "statement", "segment_id"),
     "node_id": ("node_id", "node", "code", "label"),
@@ -47,9 +51,11 @@ class HumanLabel:
 
 
 def read_labels(path: str | Path, *, node_ids: Collection[str], statement_ids: Collection[str] | None = None,
-                default_coder: str | None = None) -> list[HumanLabel]:
+                default_coder: str | None = None, replace: bool = False) -> list[HumanLabel]:
     """All labels of ``path`` (CSV or TSV, UTF-8 with or without BOM), or ``LabelFileError`` listing
-    every bad line (up to 20). ``statement_ids``: the statements that exist (None: do not check)."""
+    every bad line (up to 20) by its physical line number (a quoted cell may span lines).
+    ``statement_ids``: the statements that exist (None: do not check). A statement coded twice by
+    the same coder is a bad line naming both lines, unless ``replace``: then the last line wins."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -63,7 +69,7 @@ def read_labels(path: str | Path, *, node_ids: Collection[str], statement_ids: C
         raise LabelFileError(f"{p}: the file is empty; expected a header 'statement_id,node_id[,coder]'")
     first = text.splitlines()[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
     cols = {}
     for key, names in _ALIASES.items():
@@ -75,9 +81,11 @@ def read_labels(path: str | Path, *, node_ids: Collection[str], statement_ids: C
         raise LabelFileError(f"{p}: no coder column; add one or pass --coder NAME")
     known_nodes = set(node_ids) | {OUTSIDE}
     known_statements = set(statement_ids) if statement_ids is not None else None
-    labels: list[HumanLabel] = []
+    labels: dict[tuple[str, str], tuple[int, HumanLabel]] = {}  # (statement, coder) -> (line, label)
     problems: list[str] = []
-    for line_no, row in enumerate(reader, start=2):
+    end = reader.line_num
+    for row in reader:
+        line_no, end = end + 1, reader.line_num  # the physical line the record starts on
         if not any(c.strip() for c in row):
             continue
 
@@ -94,16 +102,21 @@ def read_labels(path: str | Path, *, node_ids: Collection[str], statement_ids: C
             problems.append(f"line {line_no}: node {node!r} is not in the taxonomy (nor 'outside'); "
                             f"`udiplo taxonomy show` lists the ids")
         elif known_statements is not None and sid not in known_statements:
-            problems.append(f"line {line_no}: statement {sid!r} is not in the store; ids are as in "
+            hint = (" (a position-based id from before ids were anchored to the statement text: write a new "
+                    "sheet with `udiplo label sheet` and code it there)" if _POSITIONAL.match(sid) else "")
+            problems.append(f"line {line_no}: statement {sid!r} is not in the store{hint}; ids are as in "
                             f"statements.csv or `udiplo classify --json`")
         elif not coder:
             problems.append(f"line {line_no}: no coder; fill the coder column or pass --coder NAME")
+        elif (sid, coder) in labels and not replace:
+            problems.append(f"line {line_no}: statement {sid!r} is coded by {coder!r} on line "
+                            f"{labels[sid, coder][0]} too; keep one of the lines, or pass --replace to keep the last")
         else:
-            labels.append(HumanLabel(sid, node, coder, f"{p.name}:{line_no}"))
+            labels[sid, coder] = (line_no, HumanLabel(sid, node, coder, f"{p.name}:{line_no}"))
     if problems:
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise LabelFileError(f"{p}: {len(problems)} bad line(s), nothing imported: "
                              + "; ".join(problems[:20]) + more)
     if not labels:
         raise LabelFileError(f"{p}: no labels below the header")
-    return labels
+    return [x for _, x in sorted(labels.values(), key=lambda v: v[0])]
