@@ -45,6 +45,24 @@ class CorruptFileError(ExtractionError):
     code = "corrupt"
 
 
+class HostileFileError(CorruptFileError):
+    """Built to exhaust memory or time (zip bomb, XML entity expansion): refused before it can."""
+
+    code = "hostile"
+
+
+class NotRegularFileError(ExtractionError):
+    """A FIFO, socket or device: never opened for reading, so ingestion cannot hang on it."""
+
+    code = "not_a_file"
+
+
+class TextTooLongError(ExtractionError):
+    """The extracted text is longer than the store takes."""
+
+    code = "text_too_long"
+
+
 class EncryptedFileError(ExtractionError):
     code = "encrypted"
 

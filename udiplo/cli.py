@@ -41,7 +41,10 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
     city: Annotated[str | None, typer.Option(help="City for all files, e.g. Isfahan (overrides sidecars).")] = None,
     kind: Annotated[str | None, typer.Option(help="paper, plan, news or other (overrides sidecars).")] = None,
-    max_mb: Annotated[float | None, typer.Option(help="Largest file to accept, in MB (default 50).")] = None,
+    max_mb: Annotated[float | None, typer.Option(help="Largest file to accept, in MB (default 50); a DOCX "
+                                                 "may expand to 4 times this.")] = None,
+    follow_links: Annotated[bool, typer.Option(
+        "--follow-links", help="Also follow symbolic links that lead outside the folders given.")] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -65,7 +68,8 @@ def ingest(
 
     with open_store(db) as store:
         try:
-            report = ingest_paths(paths, store, city=city, kind=kind, config=config, on_result=show)
+            report = ingest_paths(paths, store, city=city, kind=kind, config=config, on_result=show,
+                                  follow_links=follow_links)
         except ConfigError as exc:
             raise fail(str(exc)) from None
     if as_json:

@@ -9,15 +9,23 @@ a one-line reason for bad input.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import EmptyFileError, ExtractionError, FileTooLargeError, UnsupportedTypeError
+from pipeline.errors import (
+    EmptyFileError,
+    ExtractionError,
+    FileTooLargeError,
+    NotRegularFileError,
+    UnsupportedTypeError,
+)
 from pipeline.types import Document, DocumentMeta, sha256_bytes
 
 DEFAULT_MAX_MB = 50.0
 SIDECAR_SUFFIX = ".meta.yaml"
+SIDECAR_MAX_MB = 1.0
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".tsv", ".csv", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED = "PDF, HTML, DOCX, plain text, Markdown, TSV"
@@ -28,6 +36,10 @@ class ExtractConfig:
     """Limits for extraction. ``max_mb`` can also come from ``UDIPLO_MAX_FILE_MB``."""
 
     max_mb: float = DEFAULT_MAX_MB
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
 
     @classmethod
     def from_env(cls) -> ExtractConfig:
@@ -90,8 +102,9 @@ def read_sidecar(path: Path) -> DocumentMeta:
         return DocumentMeta()
     import yaml
 
+    raw = read_source(side, ExtractConfig(max_mb=SIDECAR_MAX_MB))  # a FIFO named like a sidecar must not hang
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
         return DocumentMeta.from_dict(data)
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise ExtractionError(str(side), f"invalid metadata sidecar: {exc}") from None
@@ -102,40 +115,71 @@ def extract_bytes(data: bytes, source_path: str, config: ExtractConfig | None = 
     config = config or ExtractConfig()
     if not data or not data.strip():
         raise EmptyFileError(source_path, "empty file (0 bytes of content)")
-    limit = int(config.max_mb * 1024 * 1024)
-    if len(data) > limit:
-        raise FileTooLargeError(
-            source_path,
-            f"file is {len(data) / 1048576:.1f} MB, over the {config.max_mb:g} MB limit "
-            "(raise it with --max-mb or UDIPLO_MAX_FILE_MB)",
-        )
+    if len(data) > config.max_bytes:
+        raise _too_large(source_path, len(data), config)
     kind = detect_type(data, source_path)
+    if kind == "docx":
+        from pipeline.extract.archive import ArchiveLimits, check_archive
+
+        check_archive(data, source_path, ArchiveLimits.for_max_bytes(config.max_bytes))
     doc = _extractor(kind)(data, source_path, sha256_bytes(data))
     if not doc.text.strip():
         raise EmptyFileError(source_path, f"no text could be extracted ({kind})")
     return doc
 
 
+_NOT_REGULAR = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for messages: ``a FIFO (named pipe)``, ``a character device``, ..."""
+    return next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
+
+
+def _check_regular(mode: int, path: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise ExtractionError(path, "is a folder; pass files, or use `udiplo ingest FOLDER`")
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(path, f"{file_kind(mode)}, not a regular file")
+
+
 def read_source(path: str | os.PathLike[str], config: ExtractConfig | None = None) -> bytes:
-    """Read a file's bytes after checking it exists, is a file and is within the size limit."""
+    """Read a regular file's bytes, refusing FIFOs, sockets and devices and files over the size limit.
+
+    The type is checked with ``stat`` before opening (opening a FIFO could block), and again on the
+    open descriptor; at most limit + 1 bytes are read, so a file that grows meanwhile is still refused.
+    """
     p = Path(path)
     config = config or ExtractConfig()
-    if not p.exists():
-        raise ExtractionError(str(p), "file does not exist")
-    if p.is_dir():
-        raise ExtractionError(str(p), "is a folder; pass files, or use `udiplo ingest FOLDER`")
-    size = p.stat().st_size
-    limit = int(config.max_mb * 1024 * 1024)
-    if size > limit:  # refuse before reading a huge file into memory
-        raise FileTooLargeError(
-            str(p),
-            f"file is {size / 1048576:.1f} MB, over the {config.max_mb:g} MB limit "
-            "(raise it with --max-mb or UDIPLO_MAX_FILE_MB)",
-        )
+    limit = config.max_bytes
     try:
-        return p.read_bytes()
+        _check_regular(os.stat(p).st_mode, str(p))
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            _check_regular(st.st_mode, str(p))
+            size = st.st_size
+            if size <= limit:  # refuse before reading a huge file into memory
+                data = f.read(size + 1)
+                if len(data) > size:  # growing while read: take at most the limit + 1
+                    data += f.read(limit + 1 - len(data))
+                size = max(size, len(data))
+    except FileNotFoundError:
+        raise ExtractionError(str(p), "file does not exist") from None
     except OSError as exc:
         raise ExtractionError(str(p), f"cannot read file: {exc.strerror}") from None
+    if size > limit:
+        raise _too_large(str(p), size, config)
+    return data
+
+
+def _too_large(path: str, size: int, config: ExtractConfig) -> FileTooLargeError:
+    return FileTooLargeError(
+        path,
+        f"file is {size / 1048576:.1f} MB, over the {config.max_mb:g} MB limit "
+        "(raise it with --max-mb or UDIPLO_MAX_FILE_MB)",
+    )
 
 
 def extract(path: str | os.PathLike[str], config: ExtractConfig | None = None) -> Document:
@@ -145,4 +189,4 @@ def extract(path: str | os.PathLike[str], config: ExtractConfig | None = None) -
     return doc.with_meta(read_sidecar(Path(path)))
 
 
-__all__ = ["ExtractConfig", "detect_type", "extract", "extract_bytes", "read_sidecar", "read_source"]
+__all__ = ["ExtractConfig", "detect_type", "extract", "extract_bytes", "file_kind", "read_sidecar", "read_source"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
-from pipeline.errors import CorruptFileError, EncryptedFileError
+from pipeline.errors import CorruptFileError, EncryptedFileError, HostileFileError
 from pipeline.extract.builder import DocumentBuilder
 from pipeline.types import Document, DocumentMeta
 
@@ -22,11 +23,14 @@ def extract_docx(data: bytes, source_path: str, doc_id: str) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, EOFError, zlib.error) as exc:
         raise CorruptFileError(source_path, f"corrupt or truncated DOCX: {exc}") from None
+    except XMLSyntaxError as exc:  # libxml2 stops entity expansion (billion laughs) with this error too
+        raise _xml_error(source_path, exc) from None
 
     b = DocumentBuilder(doc_id, source_path,
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,3 +67,11 @@ def _table_rows(table) -> list[list[str]]:
             seen.add(tc)
         rows.append(cells)
     return rows
+
+
+def _xml_error(source_path: str, exc: Exception) -> CorruptFileError:
+    """A DOCX whose XML libxml2 refuses: entity expansion is hostile, anything else corrupt."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    cls = HostileFileError if "entit" in detail.lower() else CorruptFileError
+    return cls(source_path, f"hostile or corrupt DOCX: its XML cannot be parsed safely ({detail}); "
+                            "open it in Word and save it again, or leave it out")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from typing import NamedTuple
 
 from pipeline.errors import UndecodableTextError
 from pipeline.types import Document, DocumentMeta, Page, Segment
@@ -21,29 +22,43 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _SENTENCE_END = ("." , "!", "?", "؟", ":", "؛", "»", ")", '"')
 
 
-def decode(data: bytes, path: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (BOM) or Windows-1256.
+class Decoded(NamedTuple):
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
 
-    Returns ``(text, encoding)``. Raises UndecodableTextError when none fits.
+
+# UTF-32 before UTF-16: the UTF-32LE mark starts with the UTF-16LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+         (codecs.BOM_UTF8, "utf-8", "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"))
+# Tried, in order, on text holding NUL bytes and no byte-order mark; a wrong guess fails strict
+# decoding, yields NUL characters or yields no Latin/Arabic-script letters (see _looks_like_text).
+_WIDE = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+_SNIFF_BYTES = 1 << 16
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    """Decode bytes as UTF-8, UTF-16 or UTF-32 (with a byte-order mark, or without one when the pattern of
+    NUL bytes shows it) or Windows-1256. The text never holds a NUL character.
+
+    Raises UndecodableTextError when none fits.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[3:], "utf-8", path), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16", path), "utf-16"
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            return _without_nul(_strict(data[len(bom):], codec, path), name)
+    if b"\x00" in data:
+        return _decode_with_nul_bytes(data, path)
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    if b"\x00" in data:
-        raise UndecodableTextError(
-            path, "binary content (NUL bytes) and no UTF-16 byte-order mark; save the file as UTF-8"
-        )
     try:
         text = data.decode("cp1256")
     except UnicodeDecodeError:
         text = ""
     if text and _looks_like_text(text):
-        return text, "cp1256"
+        return Decoded(text, "cp1256")
     raise UndecodableTextError(
         path,
         f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}), UTF-16 or Windows-1256 text; "
@@ -51,11 +66,43 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     )
 
 
-def _strict(data: bytes, encoding: str, path: str) -> str:
+def _decode_with_nul_bytes(data: bytes, path: str) -> Decoded:
+    """UTF-16/32 without a byte-order mark, or UTF-8 with a few stray NUL bytes; else refuse as binary."""
+    sample = data[:_SNIFF_BYTES]
+    for codec in _WIDE:
+        head = codecs.getincrementaldecoder(codec)("strict")
+        try:
+            text = head.decode(sample, final=len(sample) == len(data))
+        except UnicodeDecodeError:
+            continue
+        if text.count("\x00") * 10 < len(text) and _looks_like_text(text):  # UTF-32 read as UTF-16: half NULs
+            return _without_nul(_strict(data, codec, path, f"looks like {codec} without a byte-order mark, but"),
+                                codec)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _looks_like_text(text.replace("\x00", "")):
+        return _without_nul(text, "utf-8")
+    raise UndecodableTextError(
+        path, "binary content (NUL bytes), not UTF-8, UTF-16 or UTF-32 text; save the file as UTF-8 text"
+    )
+
+
+def _without_nul(text: str, encoding: str) -> Decoded:
+    """NUL characters never reach the store (PostgreSQL text cannot hold them): dropped, with a warning."""
+    n = text.count("\x00")
+    if not n:
+        return Decoded(text, encoding)
+    return Decoded(text.replace("\x00", ""), encoding, (f"removed {n} NUL characters",))
+
+
+def _strict(data: bytes, encoding: str, path: str, context: str = "") -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise UndecodableTextError(path, f"invalid {encoding} at byte {exc.start}: {exc.reason}") from None
+        prefix = f"{context} " if context else ""
+        raise UndecodableTextError(path, f"{prefix}invalid {encoding} at byte {exc.start}: {exc.reason}") from None
 
 
 def _looks_like_text(text: str) -> bool:
@@ -184,13 +231,14 @@ def segment_text(text: str, doc_id: str) -> tuple[Segment, ...]:
 
 def extract_text_file(data: bytes, source_path: str, doc_id: str) -> Document:
     """Extract a plain text / Markdown / TSV file."""
-    text, encoding = decode(data, source_path)
+    text, encoding, warnings = decode(data, source_path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
     segments = segment_text(text, doc_id)
     title = next((s.text.lstrip("# ").strip() for s in segments if s.kind == "heading"), None)
-    warnings = () if encoding in ("utf-8", "utf-8-sig") else (f"decoded as {encoding}",)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        warnings = (f"decoded as {encoding}", *warnings)
     return Document(
         doc_id=doc_id,
         source_path=source_path,

@@ -26,3 +26,27 @@ def test_ingest_roundtrip_on_postgres(postgres_url, sample_paths, tmp_path):
         assert store.get_embeddings(["h"], "m", "r", "query: ")["h"].tolist() == [1.0, 1.0, 1.0]
     finally:
         store.close()
+
+
+def test_no_nul_character_reaches_postgres(postgres_url, tmp_path):
+    """PostgreSQL refuses NUL in text outright; UTF-16 without a byte-order mark, a NUL in metadata and
+    in a failure reason must all store."""
+    import dataclasses
+
+    from pipeline.types import Failure
+
+    (tmp_path / "u16.txt").write_bytes("دیپلماسی شهری\x00 اصفهان و شیان\n".encode("utf-16-be"))
+    (tmp_path / "u16.txt.meta.yaml").write_text('title: "plan\\0 2024"\n', encoding="utf-8")
+    store = CorpusStore.open(postgres_url)
+    try:
+        report = ingest_paths([tmp_path / "u16.txt"], store)
+        assert not report.failed, report.failed
+        doc = store.get_document(report.added[0]["doc_id"])
+        assert doc.text == "دیپلماسی شهری اصفهان و شیان\n" and doc.meta.title == "plan\ufffd 2024"
+        raw = dataclasses.replace(doc, doc_id="e" * 64, text="x\x00y", segments=())
+        assert store.add_document(raw)
+        assert store.get_document("e" * 64).text == "x\ufffdy"
+        store.record_failure(Failure("nul.txt", "byte \x00 seen", "corrupt"))
+        assert store.failures()[-1].reason == "byte \ufffd seen"
+    finally:
+        store.close()

@@ -98,3 +98,56 @@ def test_zip_that_is_not_docx():
         z.writestr("a.txt", "hello")
     with pytest.raises(UnsupportedTypeError, match="not a DOCX"):
         extract_bytes(buf.getvalue(), "a.zip")
+
+
+# -- hostile encodings: UTF-16/32 without a byte-order mark, NUL bytes -------------------------------
+MIXED = "دیپلماسی شهری\n\nIsfahan and Xi'an: " + PERSIAN + "\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_bom_are_recognised_from_their_nul_bytes(codec):
+    doc = extract_bytes(MIXED.encode(codec), "nobom.txt")
+    assert doc.text == MIXED and "\x00" not in doc.text
+    assert doc.extractor == f"text/{codec}"
+    assert doc.warnings == (f"decoded as {codec}",)
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-16"])
+def test_utf32_and_utf16_with_bom(codec):
+    doc = extract_bytes(MIXED.encode(codec), "bom.txt")  # Python writes the native-order BOM
+    assert doc.text == MIXED
+
+
+def test_english_utf16_without_bom_is_not_taken_for_utf8():
+    # every other byte is NUL, which is also valid UTF-8: decoding it as UTF-8 would store NULs
+    doc = extract_bytes("Sister cities and urban diplomacy.\n".encode("utf-16-le"), "en.txt")
+    assert doc.text == "Sister cities and urban diplomacy.\n"
+
+
+def test_stray_nul_bytes_in_utf8_are_removed_with_a_warning():
+    doc = extract_bytes(("دیپلماسی شهری\x00 اصفهان\n" * 5 + "\x00\x00").encode(), "padded.txt")
+    assert "\x00" not in doc.text and "دیپلماسی شهری اصفهان" in doc.text
+    assert doc.warnings == ("removed 7 NUL characters",)
+
+
+def test_nul_characters_in_utf16_are_removed():
+    doc = extract_bytes(("Urban diplomacy\x00 text for Isfahan.\n" * 3).encode("utf-16"), "nul16.txt")
+    assert "\x00" not in doc.text and doc.warnings == ("decoded as utf-16", "removed 3 NUL characters")
+
+
+def test_binary_with_nul_bytes_is_refused_whatever_its_length():
+    import random
+
+    rnd = random.Random(7)
+    for n in (4000, 4001, 4002):
+        data = bytes(rnd.randrange(256) for _ in range(n)) + b"\x00\x00\x00\x00"
+        with pytest.raises(UndecodableTextError, match=r"^blob.txt: binary content \(NUL bytes\), not UTF-8, "
+                                                       r"UTF-16 or UTF-32 text; save the file as UTF-8"):
+            extract_bytes(data, "blob.txt")
+
+
+def test_truncated_utf16_without_bom_names_the_encoding_and_byte():
+    data = ("Urban diplomacy and sister cities. " * 3000).encode("utf-16-le") + b"\x00\xd8"  # lone surrogate
+    with pytest.raises(UndecodableTextError, match=r"cut.txt: looks like utf-16-le without a byte-order mark, "
+                                                   r"but invalid utf-16-le at byte 210000"):
+        extract_bytes(data, "cut.txt")

@@ -117,3 +117,152 @@ def test_embedding_cache_roundtrip(store):
     assert set(got) == {"h1", "h2"} and np.array_equal(got["h1"], v["h1"])
     assert store.get_embeddings(["h1"], "m", "r2", "query: ") == {}
     assert store.count("embeddings") == 2
+
+
+# -- hostile local files -----------------------------------------------------------------------------
+GOOD = "دیپلماسی شهری اصفهان با شهرهای خواهرخوانده\n"
+
+
+def _no_hang(seconds: int = 10):
+    """Fail the test instead of hanging forever if something opens a FIFO for reading."""
+    import signal
+
+    def boom(*_):
+        raise TimeoutError("ingest hung on a FIFO")
+
+    signal.signal(signal.SIGALRM, boom)
+    signal.alarm(seconds)
+
+
+def test_fifo_in_a_folder_and_named_directly_is_skipped_without_hanging(store, tmp_path):
+    import os
+    import signal
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(inbox / "pipe.txt")
+    os.mkfifo(tmp_path / "named.txt")
+    _no_hang()
+    try:
+        report = ingest_paths([inbox, tmp_path / "named.txt"], store)
+    finally:
+        signal.alarm(0)
+    assert [a["path"] for a in report.added] == [str(inbox / "a.txt")]
+    assert report.skipped == [
+        {"path": str(inbox / "pipe.txt"), "reason": "a FIFO (named pipe), not a regular file"},
+        {"path": str(tmp_path / "named.txt"), "reason": "a FIFO (named pipe), not a regular file"},
+    ]
+    assert not report.failed and store.failures() == []
+
+
+def test_dev_zero_named_directly_is_skipped_unread(store):
+    report = ingest_paths(["/dev/zero", "/dev/null"], store)
+    assert [s["reason"] for s in report.skipped] == ["a character device, not a regular file"] * 2
+    assert not report.failed and store.count("documents") == 0
+
+
+def test_reading_a_device_directly_is_a_one_line_error():
+    from pipeline.errors import NotRegularFileError
+
+    with pytest.raises(NotRegularFileError, match=r"^/dev/zero: a character device, not a regular file$"):
+        extract("/dev/zero")
+
+
+def test_symlinks_leaving_the_folder_are_not_followed_unless_asked(store, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Secret notes about sister cities, not for the corpus.\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "sub" / "a.txt").write_text(GOOD, encoding="utf-8")
+    (inbox / "file-link.txt").symlink_to(outside / "secret.txt")
+    (inbox / "dir-link").symlink_to(outside)
+    (inbox / "inside-link.txt").symlink_to(inbox / "sub" / "a.txt")  # stays inside: followed
+    (inbox / "loop").symlink_to(inbox)
+    (inbox / "broken.txt").symlink_to(tmp_path / "missing.txt")
+
+    report = ingest_paths([inbox], store)
+    assert [a["path"] for a in report.added] == [str(inbox / "inside-link.txt")]
+    skipped = {s["path"].rsplit("/", 1)[-1]: s["reason"] for s in report.skipped}
+    root = inbox.resolve()
+    assert skipped == {
+        "broken.txt": f"broken symbolic link to {tmp_path.resolve() / 'missing.txt'}",
+        "dir-link": f"symbolic link to {outside.resolve()}, outside {root}: not followed (use --follow-links)",
+        "file-link.txt": f"symbolic link to {outside.resolve() / 'secret.txt'}, outside {root}: not followed "
+                         "(use --follow-links)",
+        "a.txt": "already stored (same SHA-256)",
+    }
+    assert "Secret" not in "".join(store.get_document(d).text for d in store.document_ids())
+
+    followed = ingest_paths([inbox], store, follow_links=True)  # the loop is walked once
+    assert [a["path"] for a in followed.added] == [str(inbox / "dir-link" / "secret.txt")]
+    assert store.count("documents") == 2
+
+
+def test_cli_follow_links_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from udiplo.cli import app
+
+    (tmp_path / "out.txt").write_text(GOOD, encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "link.txt").symlink_to(tmp_path / "out.txt")
+    db = ["--db", f"sqlite:///{tmp_path / 'c.sqlite'}"]
+    first = CliRunner().invoke(app, ["ingest", str(inbox), *db])
+    assert first.exit_code == 0
+    assert f"skipped  {inbox / 'link.txt'}  (symbolic link to {(tmp_path / 'out.txt').resolve()}, outside " \
+           in first.output and "0 added, 1 skipped, 0 failed" in first.output
+    second = CliRunner().invoke(app, ["ingest", str(inbox), "--follow-links", *db])
+    assert second.exit_code == 0 and "1 added, 0 skipped, 0 failed" in second.output
+
+
+def test_failures_are_not_duplicated_on_reingest_and_clear_once_fixed(store, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "bad.xlsx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    for _ in range(3):
+        assert len(ingest_paths([inbox], store).failed) == 2
+    assert sorted((f.path.rsplit("/", 1)[-1], f.error_type) for f in store.failures()) == [
+        ("bad.xlsx", "unsupported_type"), ("empty.txt", "empty_file")]
+    (inbox / "empty.txt").write_text(GOOD, encoding="utf-8")
+    ingest_paths([inbox], store)
+    assert [f.path.rsplit("/", 1)[-1] for f in store.failures()] == ["bad.xlsx"]
+
+
+def test_text_longer_than_the_store_takes_is_refused_and_nothing_is_written(tmp_path):
+    from corpus.store import MAX_TEXT_CHARS
+
+    assert MAX_TEXT_CHARS == 200_000_000
+    (tmp_path / "long.txt").write_text("دیپلماسی شهری " * 100, encoding="utf-8")
+    with CorpusStore.open(f"sqlite:///{tmp_path / 'c.sqlite'}") as store:
+        store.max_text_chars = 1000
+        report = ingest_paths([tmp_path / "long.txt"], store)
+        assert report.failed[0]["error"] == "text_too_long"
+        assert report.failed[0]["message"] == (
+            f"{tmp_path / 'long.txt'}: extracted text is 1,400 characters, more than the store takes (1,000); "
+            "split the document into smaller files")
+        assert store.count("documents") == 0 and store.count("segments") == 0
+
+
+def test_no_nul_character_reaches_the_store(store, tmp_path):
+    from sqlalchemy import text
+
+    from pipeline.types import Failure
+
+    (tmp_path / "u16.txt").write_bytes(("Urban diplomacy\x00 in Isfahan.\n" * 4).encode("utf-16-le"))
+    (tmp_path / "u16.txt.meta.yaml").write_text('title: "Isfahan\\0 plan"\nnotes: "a\\0b"\n', encoding="utf-8")
+    report = ingest_paths([tmp_path / "u16.txt"], store)
+    assert report.added and report.added[0]["warnings"] == ["decoded as utf-16-le", "removed 4 NUL characters"]
+    doc = dataclasses.replace(extract(tmp_path / "u16.txt"), doc_id="f" * 64, text="a\x00b", segments=())
+    store.add_document(doc)  # an extractor that let a NUL through
+    store.record_failure(Failure(str(tmp_path / "x.txt"), "bad byte \x00 here", "corrupt"))
+    with store.engine.connect() as conn:
+        for table, cols in {"documents": ["text", "title", "notes"], "segments": ["text"],
+                            "failures": ["reason"]}.items():
+            for col in cols:
+                assert conn.execute(text(f"select count(*) from {table} where instr({col}, char(0)) > 0")).scalar() == 0
+    stored = store.get_document("f" * 64)
+    assert stored.text == "a\ufffdb" and stored.meta.title == "Isfahan\ufffd plan"
