@@ -317,7 +317,7 @@ class CorpusStore:
             for chunk in _chunks(replace_ids, 500):
                 conn.execute(delete(h).where(h.c.id.in_(chunk)))
             if rows:
-                conn.execute(insert(h), rows)
+                conn.execute(insert(h), [_nul_free(r) for r in rows])
         return len(rows)
 
     def labels(self) -> list[dict]:

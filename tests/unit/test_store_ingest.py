@@ -266,3 +266,5 @@ def test_no_nul_character_reaches_the_store(store, tmp_path):
                 assert conn.execute(text(f"select count(*) from {table} where instr({col}, char(0)) > 0")).scalar() == 0
     stored = store.get_document("f" * 64)
     assert stored.text == "a\ufffdb" and stored.meta.title == "Isfahan\ufffd plan"
+    store.put_labels([{"statement_id": "x", "node_id": "G1", "coder": "ali\x00", "source": "sheet.csv:2\x00"}])
+    assert [(r["coder"], r["source"]) for r in store.labels()] == [("ali\ufffd", "sheet.csv:2\ufffd")]
