@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pipeline
 from corpus import work_cache_dir
 from corpus.store import CorpusStore
+from pipeline.artefacts import UNREADABLE, cache_miss
 
 # bump when segmentation or normalisation changes what statements say (seg2: richer ZWNJ restoration)
 SEGMENTER_VERSION = f"{pipeline.__version__}+seg2"
@@ -83,7 +85,8 @@ def statement_context(store: CorpusStore) -> tuple[dict[str, dict], dict[str, An
 
 def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *, config=None,
                  with_stability: bool = True, cache_dir: Path | None = None):
-    """Discover themes, or load them when this corpus, model and configuration were seen before."""
+    """Discover themes, or load them when this corpus, model and configuration were seen before
+    (a damaged saved folder is a cache miss: a warning, then the themes are fitted again)."""
     from dataclasses import asdict
 
     from pipeline.embed import embed_with_cache
@@ -94,8 +97,12 @@ def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
     key = content_key("themes", corpus_fingerprint(statements), asdict(config), embedder.name, embedder.revision,
                       taxonomy.version if taxonomy else None, with_stability, pipeline.__version__)
     folder = (cache_dir or work_cache_dir()) / "themes" / key[:20]
-    if (folder / "themes.json").exists():
-        return load_themes(folder), folder, True
+    if folder.exists():
+        try:
+            return load_themes(folder), folder, True
+        except UNREADABLE as exc:
+            cache_miss(folder, "saved themes", exc)
+            shutil.rmtree(folder, ignore_errors=True)
     ctx, _ = statement_context(store)
     goals = [SeedGoal.from_node(g) for g in taxonomy.goals()] if taxonomy else []
     goal_vecs = None
@@ -122,6 +129,7 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
     from corpus.labels import attached_labels
     from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
     from pipeline.embed import CachedEmbedder
+    from pipeline.errors import UdiploError
 
     by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
     usable = attached_labels(store, list(by_id.values()))
@@ -130,8 +138,12 @@ def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path
                       sorted((x.statement_id, by_id[x.statement_id].text_hash, x.node_id, x.coder) for x in usable))
     folder = (cache_dir or work_cache_dir()) / "classifier" / key[:20]
     cached = CachedEmbedder(embedder, store)
-    if (folder / "model.json").exists():
-        return TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy), key, folder, False, len(usable)
+    if folder.exists():
+        try:
+            clf = TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy)
+            return clf, key, folder, False, len(usable)
+        except UdiploError as exc:  # damaged or stale: fitted again below, replacing the folder
+            cache_miss(folder, "saved classifier", exc)
     clf = _fit_with_labels(cached, taxonomy, [(by_id[x.statement_id].text, x.node_id) for x in usable])
     clf.save(folder)
     return clf, key, folder, True, len(usable)

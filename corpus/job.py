@@ -98,6 +98,7 @@ def report_from_last_run(store: CorpusStore, out: Path) -> dict[str, Any]:
     """Rebuild the report and exports from the last analysis, without analysing again.
 
     Raises ``AnalysisError`` when there was none or the corpus changed since (then run `udiplo analyse`)."""
+    from pipeline.artefacts import UNREADABLE
     from pipeline.errors import AnalysisError
     from pipeline.taxonomy import load_taxonomy
     from pipeline.themes import load_themes
@@ -112,9 +113,11 @@ def report_from_last_run(store: CorpusStore, out: Path) -> dict[str, Any]:
     themes = None
     if last["themes_dir"]:
         folder = Path(last["themes_dir"])
-        if not (folder / "themes.json").exists():
-            raise AnalysisError(f"{folder}: the saved themes of the last analysis are gone; run `udiplo analyse`")
-        themes = load_themes(folder)
+        try:
+            themes = load_themes(folder)
+        except UNREADABLE as exc:
+            raise AnalysisError(f"{folder}: the saved themes of the last analysis are gone or damaged "
+                                f"({exc}); run `udiplo analyse` to fit them again") from None
     outputs = write_outputs(store, out, themes, load_taxonomy())
     return {"outputs": outputs, "analysis": {k: last[k] for k in ("id", "finished_at", "n_statements", "embedder",
                                                                    "themes_dir", "classifier_key")}}

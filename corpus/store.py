@@ -20,13 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from corpus import schema as s
-from pipeline.errors import StoreError, TextTooLongError
+from pipeline.artefacts import cache_miss
+from pipeline.errors import StoreError
 from pipeline.types import Document, DocumentMeta, Failure, Page, Segment, Statement, number_occurrences
 
 DEFAULT_DB_FILE = Path("corpus") / "udiplo.sqlite"
-# Longest document text the store takes: at most 800 MB as UTF-8, under both SQLite's default
-# SQLITE_MAX_LENGTH (1,000,000,000 bytes per value) and PostgreSQL's 1 GB per text value.
-MAX_TEXT_CHARS = 200_000_000
 
 
 def default_url() -> str:
@@ -63,9 +61,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 class CorpusStore:
     """Access to one corpus database. Create with :meth:`open`."""
 
-    def __init__(self, engine: Engine, max_text_chars: int = MAX_TEXT_CHARS):
+    def __init__(self, engine: Engine):
         self.engine = engine
-        self.max_text_chars = max_text_chars
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
@@ -118,15 +115,8 @@ class CorpusStore:
         """Store a document with its pages and segments in one transaction.
 
         Returns False (and writes nothing) when a document with the same
-        SHA-256 is already stored. Raises TextTooLongError (writing nothing)
-        when the text is longer than ``max_text_chars``.
+        SHA-256 is already stored.
         """
-        if len(doc.text) > self.max_text_chars:
-            raise TextTooLongError(
-                doc.source_path,
-                f"extracted text is {len(doc.text):,} characters, more than the store takes "
-                f"({self.max_text_chars:,}); split the document into smaller files",
-            )
         m = doc.meta
         row = {
             "doc_id": doc.doc_id,
@@ -152,14 +142,14 @@ class CorpusStore:
             with self.engine.begin() as conn:
                 if conn.execute(select(s.documents.c.doc_id).where(s.documents.c.doc_id == doc.doc_id)).first():
                     return False
-                conn.execute(insert(s.documents), [_nul_free(row)])
+                conn.execute(insert(s.documents), [row])
                 if doc.pages:
                     conn.execute(
                         insert(s.pages),
                         [{"doc_id": doc.doc_id, "number": p.number, "start": p.start, "end": p.end} for p in doc.pages],
                     )
                 if doc.segments:
-                    conn.execute(insert(s.segments), [_nul_free(_segment_row(g)) for g in doc.segments])
+                    conn.execute(insert(s.segments), [_segment_row(g) for g in doc.segments])
         except IntegrityError:
             if self.has_document(doc.doc_id):
                 return False  # a concurrent writer stored it first
@@ -172,7 +162,7 @@ class CorpusStore:
             values["authors"] = json.dumps(values["authors"], ensure_ascii=False)
         if values:
             with self.engine.begin() as conn:
-                conn.execute(s.documents.update().where(s.documents.c.doc_id == doc_id).values(**_nul_free(values)))
+                conn.execute(s.documents.update().where(s.documents.c.doc_id == doc_id).values(**values))
 
     def delete_document(self, doc_id: str) -> bool:
         with self.engine.begin() as conn:
@@ -246,9 +236,9 @@ class CorpusStore:
                        city: str | None, city_source: str | None, city_scores: dict | None = None) -> int:
         """Replace a document's statements and analysis row in one transaction."""
         rows = [
-            _nul_free({"doc_id": st.doc_id, "idx": st.index, "kind": st.kind, "start": st.start, "end": st.end,
-                       "page": st.page, "table_no": st.table, "row_no": st.row, "col_no": st.col, "lang": st.lang,
-                       "heading": st.heading, "raw": st.raw, "text": st.text, "text_hash": st.text_hash})
+            {"doc_id": st.doc_id, "idx": st.index, "kind": st.kind, "start": st.start, "end": st.end,
+             "page": st.page, "table_no": st.table, "row_no": st.row, "col_no": st.col, "lang": st.lang,
+             "heading": st.heading, "raw": st.raw, "text": st.text, "text_hash": st.text_hash}
             for st in statements
         ]
         with self.engine.begin() as conn:
@@ -317,7 +307,7 @@ class CorpusStore:
             for chunk in _chunks(replace_ids, 500):
                 conn.execute(delete(h).where(h.c.id.in_(chunk)))
             if rows:
-                conn.execute(insert(h), [_nul_free(r) for r in rows])
+                conn.execute(insert(h), rows)
         return len(rows)
 
     def labels(self) -> list[dict]:
@@ -361,17 +351,12 @@ class CorpusStore:
 
     # -- failures -------------------------------------------------------------
     def record_failure(self, failure: Failure) -> None:
-        """Record why a file or URL failed; a path keeps one row (its latest failure), however often retried."""
-        row = _nul_free({"path": failure.path, "sha256": failure.sha256, "error_type": failure.error_type,
-                         "reason": failure.reason})
         with self.engine.begin() as conn:
-            conn.execute(delete(s.failures).where(s.failures.c.path == row["path"]))
-            conn.execute(insert(s.failures), [row])
-
-    def clear_failures(self, path: str) -> None:
-        """Forget the failure of ``path`` (it has now been stored)."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(s.failures).where(s.failures.c.path == _nul_free({"path": path})["path"]))
+            conn.execute(
+                insert(s.failures),
+                [{"path": failure.path, "sha256": failure.sha256, "error_type": failure.error_type,
+                  "reason": failure.reason}],
+            )
 
     def failures(self) -> list[Failure]:
         with self.engine.connect() as conn:
@@ -380,8 +365,10 @@ class CorpusStore:
 
     # -- embeddings cache -------------------------------------------------------
     def get_embeddings(self, keys: list[str], model: str, revision: str, prompt: str) -> dict[str, np.ndarray]:
+        """Stored vectors of ``keys``; a damaged row (wrong length, not finite) is a cache miss and removed."""
         e = s.embeddings
         out: dict[str, np.ndarray] = {}
+        bad: list[str] = []
         with self.engine.connect() as conn:
             for chunk in _chunks(list(dict.fromkeys(keys)), 500):
                 rows = conn.execute(
@@ -391,7 +378,17 @@ class CorpusStore:
                     )
                 )
                 for h, dim, blob in rows:
-                    out[h] = np.frombuffer(blob, dtype="<f4", count=dim).copy()
+                    v = _vector(blob, dim)
+                    if v is None:
+                        bad.append(h)
+                    else:
+                        out[h] = v
+        if bad:  # dropped, so the caller's put_embeddings stores them afresh
+            cache_miss(self.url, f"{len(bad)} stored embedding(s) of {model}", "wrong length or not finite")
+            with self.engine.begin() as conn:
+                for chunk in _chunks(bad, 500):
+                    conn.execute(delete(e).where(e.c.model == model, e.c.revision == revision,
+                                                 e.c.prompt == prompt, e.c.text_hash.in_(chunk)))
         return out
 
     def put_embeddings(self, items: dict[str, np.ndarray], model: str, revision: str, prompt: str) -> None:
@@ -418,6 +415,14 @@ class CorpusStore:
                 conn.execute(_insert_ignoring_duplicates(conn, e), rows)
 
 
+def _vector(blob: bytes | None, dim: int | None) -> np.ndarray | None:
+    """The stored float32 vector, or None when the row cannot be one."""
+    if blob is None or not dim or dim < 1 or len(blob) != 4 * dim:
+        return None
+    v = np.frombuffer(blob, dtype="<f4", count=dim).copy()
+    return v if np.isfinite(v).all() else None
+
+
 def _insert_ignoring_duplicates(conn, table):
     """INSERT that skips rows whose key exists: concurrent writers (Dask workers, parallel tasks) may
     compute the same content-keyed row at the same time; both results are identical."""
@@ -429,15 +434,6 @@ def _insert_ignoring_duplicates(conn, table):
     else:  # pragma: no cover - other databases keep the check-then-insert above
         return insert(table)
     return dialect_insert(table).on_conflict_do_nothing()
-
-
-def _nul_free(row: dict) -> dict:
-    """The one gate for text into the database: no NUL character (PostgreSQL text cannot hold it).
-
-    Extractors already drop NULs; any left are replaced by U+FFFD, one character for one, so segment
-    offsets into the document text stay true. Bytes values (vectors, signatures) are left alone.
-    """
-    return {k: v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for k, v in row.items()}
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.artefacts import UNREADABLE
 from pipeline.classify.bank import Prototype
 from pipeline.classify.calibrate import ConditionalLogit
 from pipeline.classify.ood import DomainDetector
@@ -73,9 +74,7 @@ def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
 def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any = None) -> Any:
     """The classifier saved at ``path``. ``embedder`` must be the one it was fitted with (when it uses
     embeddings); ``taxonomy`` defaults to the committed one and must have the same content."""
-    from pipeline.classify.model import CLASSIFIER_VERSION, TaxonomyClassifier
-    from pipeline.taxonomy import load_taxonomy
-    from pipeline.taxonomy.store import content_sha256
+    from pipeline.classify.model import CLASSIFIER_VERSION
 
     folder = Path(path)
     try:
@@ -83,14 +82,27 @@ def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any
     except FileNotFoundError:
         raise ModelUnavailableError(f"{folder}: no saved classifier (model.json missing); fit one with "
                                     f"`udiplo classify` or TaxonomyClassifier.fit().save(path)") from None
-    except json.JSONDecodeError as exc:
+    except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError, unreadable file
         raise ModelUnavailableError(f"{folder / 'model.json'}: not valid JSON ({exc}); delete the folder "
                                     f"and fit again") from None
-    if doc.get("format") != FORMAT:
-        raise ModelUnavailableError(f"{folder}: format {doc.get('format')!r}, expected {FORMAT!r}; fit again")
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise ModelUnavailableError(f"{folder}: format {got!r}, expected {FORMAT!r}; fit again")
     if doc.get("classifier_version") != CLASSIFIER_VERSION:
         raise ModelUnavailableError(f"{folder}: saved by classifier {doc.get('classifier_version')}, this is "
                                     f"{CLASSIFIER_VERSION}; fit again")
+    try:
+        return _restore(folder, doc, embedder, taxonomy)
+    except UNREADABLE as exc:  # fields missing or of the wrong type, arrays.npz missing or truncated
+        raise ModelUnavailableError(f"{folder}: the saved classifier is damaged ({type(exc).__name__}: {exc}); "
+                                    f"delete the folder and fit again") from None
+
+
+def _restore(folder: Path, doc: dict, embedder: Any, taxonomy: Any) -> Any:
+    from pipeline.classify.model import TaxonomyClassifier
+    from pipeline.taxonomy import load_taxonomy
+    from pipeline.taxonomy.store import content_sha256
+
     tax = taxonomy if taxonomy is not None else load_taxonomy()
     want = doc["taxonomy"]
     if content_sha256(tax) != want["sha256"]:
@@ -113,9 +125,11 @@ def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any
     clf.taxonomy_ = tax
     clf.bank_ = [Prototype(**{**p, "related_goals": tuple(p.get("related_goals", ()))}) for p in doc["bank"]]
     clf.embeddings_ = None
-    if (folder / "arrays.npz").exists():
+    if doc["embedder"] is not None or (folder / "arrays.npz").exists():
         with np.load(folder / "arrays.npz", allow_pickle=False) as z:
             clf.embeddings_ = z["embeddings"].astype(np.float32)
+        if clf.embeddings_.shape[0] != len(clf.bank_):
+            raise ValueError(f"arrays.npz has {clf.embeddings_.shape[0]} embeddings for {len(clf.bank_)} bank texts")
     clf._fit_char()
     clf._index()
     clf.goal_model_ = ConditionalLogit.from_dict(doc["goal_model"])

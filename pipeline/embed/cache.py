@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from pipeline.artefacts import UNREADABLE, cache_miss
 from pipeline.embed.embedder import Embedder
 from pipeline.types import sha256_text
 
@@ -120,7 +121,8 @@ class NpzEmbeddingCache:
     """Vectors in ``<folder>/<model>-<hash>.npz``, one file per (model, revision, prompt).
 
     Each ``put_embeddings`` rewrites that file through a temporary file and a rename, so a crash
-    leaves the previous file intact. Suited to tens of thousands of vectors; use the store beyond.
+    leaves the previous file intact; an unreadable file is a cache miss (a warning, then rewritten).
+    Suited to tens of thousands of vectors; use the store beyond.
     """
 
     def __init__(self, folder: str | os.PathLike) -> None:
@@ -138,8 +140,12 @@ class NpzEmbeddingCache:
             path = self.file_for(*key)
             space: dict[str, np.ndarray] = {}
             if path.exists():
-                with np.load(path, allow_pickle=False) as z:
-                    space = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+                try:
+                    with np.load(path, allow_pickle=False) as z:
+                        space = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+                except UNREADABLE as exc:  # rewritten whole by the next put_embeddings
+                    cache_miss(path, "embedding cache", exc)
+                    space = {}
             self._loaded[key] = space
         return self._loaded[key]
 

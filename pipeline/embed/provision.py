@@ -29,11 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.artefacts import cache_miss
 from pipeline.errors import ConfigError, ModelUnavailableError
 
 DEFAULT_MODEL_KEY = "multilingual-e5-small-q4"
 BUILD_MANIFEST = "udiplo_manifest.json"
-BUILD_FORMAT = 1  # bump when build_folder() writes a different folder
+BUILD_FORMAT = 2  # bump when build_folder() writes a different folder (2: sizes of every file recorded)
 REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "modules.json",
                   "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json")
 _DTYPES = {"float16": np.float16, "float32": np.float32}
@@ -176,7 +177,9 @@ def status(spec: ModelSpec | None = None, cache_dir: Path | str | None = None, v
         return no(f"{path} does not exist")
     try:
         build = json.loads((path / BUILD_MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        if not isinstance(build, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return no(f"{path / BUILD_MANIFEST} is missing or unreadable")
     want = _expected_build(spec)
     got = {k: build.get(k) for k in want}
@@ -187,6 +190,11 @@ def status(spec: ModelSpec | None = None, cache_dir: Path | str | None = None, v
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
     if missing:
         return no(f"{path} lacks {missing}", build)
+    sizes = build.get("files") if isinstance(build.get("files"), dict) else {}
+    wrong = sorted(f for f, n in sizes.items() if not (path / f).is_file() or (path / f).stat().st_size != n)
+    if wrong or not sizes:
+        return no(f"{', '.join(wrong)} missing or of the wrong size (truncated?)" if wrong
+                  else f"{BUILD_MANIFEST} lists no files", build)
     weights = build.get("model_safetensors") or {}
     if (path / "model.safetensors").stat().st_size != weights.get("size"):
         return no("model.safetensors has the wrong size (interrupted copy?)", build)
@@ -222,6 +230,8 @@ def provision(spec: ModelSpec | None = None, cache_dir: Path | str | None = None
         st = status(spec, cache_dir)
         if st.ready:
             return _result(spec, target, st.build or {}, built=False, seconds=time.perf_counter() - t0)
+        if target.exists():  # a damaged or outdated build is a cache miss: say so, then rebuild it
+            cache_miss(target, "model folder", st.reason.rsplit("; run", 1)[0])
     files = {s.role: verified_source(s) for s in spec.sources}
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target.parent / f".{spec.key}.lock"):
@@ -240,6 +250,8 @@ def provision(spec: ModelSpec | None = None, cache_dir: Path | str | None = None
                      "sources": {s.role: {"distribution": s.distribution, "version": s.version, "path": s.path,
                                           "sha256": s.sha256} for s in spec.sources},
                      "model_safetensors": {"sha256": _sha256_file(weights), "size": weights.stat().st_size},
+                     "files": {f.relative_to(tmp).as_posix(): f.stat().st_size
+                               for f in sorted(tmp.rglob("*")) if f.is_file()},
                      "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "build_seconds": round(time.perf_counter() - t0, 2)}
             (tmp / BUILD_MANIFEST).write_text(json.dumps(build, indent=1), encoding="utf-8")  # written last

@@ -57,9 +57,16 @@ def save_themes(folder: str | Path, result: ThemeResult, model: Any = None, *,
 
 
 def load_themes(folder: str | Path) -> ThemeResult:
-    """The saved result, identical to what was saved (assignments, representatives, tables)."""
+    """The saved result, identical to what was saved (assignments, representatives, tables).
+
+    A missing or damaged file raises OSError, ValueError, KeyError or TypeError
+    (``pipeline.artefacts.UNREADABLE``)."""
     folder = Path(folder)
     config = _read_config(folder)
+    if config.get("has_centroids"):  # read by assign_new(); a damaged one makes the folder unusable
+        C = np.load(folder / "centroids.npy", allow_pickle=False)
+        if C.shape[0] != len(config["theme_ids"]):
+            raise ValueError(f"{folder}/centroids.npy has {C.shape[0]} rows for {len(config['theme_ids'])} themes")
     tables = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
     return ThemeResult.from_dict({
         "themes": json.loads((folder / "themes.json").read_text(encoding="utf-8")),
