@@ -21,10 +21,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from corpus import schema as s
 from pipeline.artefacts import cache_miss
-from pipeline.errors import StoreError
+from pipeline.errors import StoreError, TextTooLongError
 from pipeline.types import Document, DocumentMeta, Failure, Page, Segment, Statement, number_occurrences
 
 DEFAULT_DB_FILE = Path("corpus") / "udiplo.sqlite"
+# Longest document text the store takes: at most 800 MB as UTF-8, under both SQLite's default
+# SQLITE_MAX_LENGTH (1,000,000,000 bytes per value) and PostgreSQL's 1 GB per text value.
+MAX_TEXT_CHARS = 200_000_000
 
 
 def default_url() -> str:
@@ -61,8 +64,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 class CorpusStore:
     """Access to one corpus database. Create with :meth:`open`."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, max_text_chars: int = MAX_TEXT_CHARS):
         self.engine = engine
+        self.max_text_chars = max_text_chars
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
@@ -115,8 +119,15 @@ class CorpusStore:
         """Store a document with its pages and segments in one transaction.
 
         Returns False (and writes nothing) when a document with the same
-        SHA-256 is already stored.
+        SHA-256 is already stored. Raises TextTooLongError (writing nothing)
+        when the text is longer than ``max_text_chars``.
         """
+        if len(doc.text) > self.max_text_chars:
+            raise TextTooLongError(
+                doc.source_path,
+                f"extracted text is {len(doc.text):,} characters, more than the store takes "
+                f"({self.max_text_chars:,}); split the document into smaller files",
+            )
         m = doc.meta
         row = {
             "doc_id": doc.doc_id,
@@ -142,14 +153,14 @@ class CorpusStore:
             with self.engine.begin() as conn:
                 if conn.execute(select(s.documents.c.doc_id).where(s.documents.c.doc_id == doc.doc_id)).first():
                     return False
-                conn.execute(insert(s.documents), [row])
+                conn.execute(insert(s.documents), [_nul_free(row)])
                 if doc.pages:
                     conn.execute(
                         insert(s.pages),
                         [{"doc_id": doc.doc_id, "number": p.number, "start": p.start, "end": p.end} for p in doc.pages],
                     )
                 if doc.segments:
-                    conn.execute(insert(s.segments), [_segment_row(g) for g in doc.segments])
+                    conn.execute(insert(s.segments), [_nul_free(_segment_row(g)) for g in doc.segments])
         except IntegrityError:
             if self.has_document(doc.doc_id):
                 return False  # a concurrent writer stored it first
@@ -162,7 +173,7 @@ class CorpusStore:
             values["authors"] = json.dumps(values["authors"], ensure_ascii=False)
         if values:
             with self.engine.begin() as conn:
-                conn.execute(s.documents.update().where(s.documents.c.doc_id == doc_id).values(**values))
+                conn.execute(s.documents.update().where(s.documents.c.doc_id == doc_id).values(**_nul_free(values)))
 
     def delete_document(self, doc_id: str) -> bool:
         with self.engine.begin() as conn:
@@ -236,9 +247,9 @@ class CorpusStore:
                        city: str | None, city_source: str | None, city_scores: dict | None = None) -> int:
         """Replace a document's statements and analysis row in one transaction."""
         rows = [
-            {"doc_id": st.doc_id, "idx": st.index, "kind": st.kind, "start": st.start, "end": st.end,
-             "page": st.page, "table_no": st.table, "row_no": st.row, "col_no": st.col, "lang": st.lang,
-             "heading": st.heading, "raw": st.raw, "text": st.text, "text_hash": st.text_hash}
+            _nul_free({"doc_id": st.doc_id, "idx": st.index, "kind": st.kind, "start": st.start, "end": st.end,
+                       "page": st.page, "table_no": st.table, "row_no": st.row, "col_no": st.col, "lang": st.lang,
+                       "heading": st.heading, "raw": st.raw, "text": st.text, "text_hash": st.text_hash})
             for st in statements
         ]
         with self.engine.begin() as conn:
@@ -307,7 +318,7 @@ class CorpusStore:
             for chunk in _chunks(replace_ids, 500):
                 conn.execute(delete(h).where(h.c.id.in_(chunk)))
             if rows:
-                conn.execute(insert(h), rows)
+                conn.execute(insert(h), [_nul_free(r) for r in rows])
         return len(rows)
 
     def labels(self) -> list[dict]:
@@ -351,12 +362,17 @@ class CorpusStore:
 
     # -- failures -------------------------------------------------------------
     def record_failure(self, failure: Failure) -> None:
+        """Record why a file or URL failed; a path keeps one row (its latest failure), however often retried."""
+        row = _nul_free({"path": failure.path, "sha256": failure.sha256, "error_type": failure.error_type,
+                         "reason": failure.reason})
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(s.failures),
-                [{"path": failure.path, "sha256": failure.sha256, "error_type": failure.error_type,
-                  "reason": failure.reason}],
-            )
+            conn.execute(delete(s.failures).where(s.failures.c.path == row["path"]))
+            conn.execute(insert(s.failures), [row])
+
+    def clear_failures(self, path: str) -> None:
+        """Forget the failure of ``path`` (it has now been stored)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.failures).where(s.failures.c.path == _nul_free({"path": path})["path"]))
 
     def failures(self) -> list[Failure]:
         with self.engine.connect() as conn:
@@ -434,6 +450,15 @@ def _insert_ignoring_duplicates(conn, table):
     else:  # pragma: no cover - other databases keep the check-then-insert above
         return insert(table)
     return dialect_insert(table).on_conflict_do_nothing()
+
+
+def _nul_free(row: dict) -> dict:
+    """The one gate for text into the database: no NUL character (PostgreSQL text cannot hold it).
+
+    Extractors already drop NULs; any left are replaced by U+FFFD, one character for one, so segment
+    offsets into the document text stay true. Bytes values (vectors, signatures) are left alone.
+    """
+    return {k: v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for k, v in row.items()}
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:
