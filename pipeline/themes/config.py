@@ -39,7 +39,11 @@ class ThemeConfig:
     min_themes: int | None = None
     small_n: int = 200  # below this many statements, k-means instead of HDBSCAN
     max_k: int = 20
-    consensus_runs: int = 5  # reductions + clusterings that vote on the themes (1 = a single run)
+    # reductions + clusterings that vote on the themes (1 = a single run); on the 505 sample statements
+    # the ARI across seeds 0-4 was 0.79 with 5 runs, 0.89 with 10, 0.88 with 15 (gap cut, see cluster.vote)
+    consensus_runs: int = 10
+    # the consensus cut chooses its number of themes in ceil(share * k)..k, k the runs' median
+    consensus_k_share: float = 0.6
     fallback_space: str = "reduced"
     outlier_strategy: str = "embeddings"
     outlier_threshold: float | None = None  # None: the outlier_quantile of members' similarity to their theme
@@ -78,7 +82,7 @@ class ThemeConfig:
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or v < lo):
                 _bad(name, f"None (automatic) or an int >= {lo}", v)
-        for name, lo, hi in (("min_dist", 0.0, 1.0), ("outlier_quantile", 0.0, 0.5), ("multi_label_margin", 0.0, 1.0), ("seed_guidance", 0.0, 1.0),
+        for name, lo, hi in (("min_dist", 0.0, 1.0), ("consensus_k_share", 0.1, 1.0), ("outlier_quantile", 0.0, 0.5), ("multi_label_margin", 0.0, 1.0), ("seed_guidance", 0.0, 1.0),
                              ("max_df", 0.0, 1.0), ("temperature", 1e-6, 10.0)):
             if not lo <= float(getattr(self, name)) <= hi:
                 _bad(name, f"a number in [{lo}, {hi}]", getattr(self, name))

@@ -23,6 +23,7 @@ import numpy as np
 
 from pipeline.themes.cluster import cluster, guide, member_similarity_quantile
 from pipeline.themes.config import MIN_STATEMENTS, ThemeConfig, effective_sizes
+from pipeline.themes.determinism import pin_numba_target
 from pipeline.themes.model import OUTLIER, SeedGoal, ThemeResult
 from pipeline.themes.vectorizer import TermAnalyzer, build_vectorizer, default_stop_words
 
@@ -62,6 +63,7 @@ def seed_topic_list(goals: Sequence[SeedGoal], config: ThemeConfig) -> list[list
 def fit_topic_model(docs: list[str], E: np.ndarray, labels: np.ndarray, config: ThemeConfig,
                     seeds: list[list[str]] | None):
     """BERTopic over fixed labels: it only computes c-TF-IDF, topic vectors and representations."""
+    pin_numba_target()  # importing bertopic imports umap
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
@@ -84,6 +86,7 @@ def _vectorizer(docs: list[str], config: ThemeConfig):
 
 
 def _ctfidf(config: ThemeConfig):
+    pin_numba_target()
     from bertopic.vectorizers import ClassTfidfTransformer
 
     return ClassTfidfTransformer(reduce_frequent_words=config.reduce_frequent_words)

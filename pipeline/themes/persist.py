@@ -112,6 +112,9 @@ def assign_new(folder: str | Path, embeddings: np.ndarray, statement_ids: Sequen
 
 def load_topic_model(folder: str | Path):
     """BERTopic's saved model (topics, c-TF-IDF, topic vectors) without any embedding model."""
+    from pipeline.themes.determinism import pin_numba_target
+
+    pin_numba_target()  # importing bertopic imports umap
     from bertopic import BERTopic
     from bertopic.backend import BaseEmbedder
 
