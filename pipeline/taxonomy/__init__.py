@@ -7,9 +7,11 @@
 
 Modules: ``model`` (nodes, tree ops), ``store`` (files + schema), ``validate``,
 ``parse_paper`` + ``corrections`` + ``generate`` (rebuild from the paper),
-``glosses`` (English), ``import_table`` (other tables), ``statements`` (eval data).
+``glosses`` (English), ``import_table`` (other tables), ``statements`` (eval data),
+``codebook`` (the coders' codebook, ``models/taxonomy/codebook.yaml``).
 """
 
+from pipeline.taxonomy.codebook import Codebook, CodebookError, load_codebook
 from pipeline.taxonomy.generate import build_from_paper
 from pipeline.taxonomy.import_table import ColumnMap, import_table
 from pipeline.taxonomy.model import LEVELS, SourceRef, Taxonomy, TaxonomyNode, TaxonomySource
@@ -19,6 +21,8 @@ from pipeline.taxonomy.validate import Problem, validate_taxonomy
 
 __all__ = [
     "LEVELS",
+    "Codebook",
+    "CodebookError",
     "ColumnMap",
     "LabelledStatement",
     "Problem",
@@ -29,6 +33,7 @@ __all__ = [
     "TaxonomySource",
     "build_from_paper",
     "import_table",
+    "load_codebook",
     "load_taxonomy",
     "paper_statements",
     "save_taxonomy",
