@@ -36,16 +36,16 @@ def figures(ids: list[str], p1: dict, p2: dict) -> dict[str, float]:
     g1 = [p1[i]["labels"][0] for i in ids]
     g2 = [p2[i]["labels"][0] for i in ids]
     # lenient: where the passes match allowing alternatives, count pass 2 as having said pass 1's label
-    g2_len = [a if lenient_match(p1[i], p2[i]) else b for i, a, b in zip(ids, g1, g2)]
+    g2_len = [a if lenient_match(p1[i], p2[i]) else b for i, a, b in zip(ids, g1, g2, strict=True)]
     n = len(ids)
     return {
         "n": n,
         "macro_kappa": cohen_kappa_score(m1, m2),
-        "macro_agree": sum(a == b for a, b in zip(m1, m2)) / n,
+        "macro_agree": sum(a == b for a, b in zip(m1, m2, strict=True)) / n,
         "goal_kappa": cohen_kappa_score(g1, g2),
-        "goal_agree": sum(a == b for a, b in zip(g1, g2)) / n,
+        "goal_agree": sum(a == b for a, b in zip(g1, g2, strict=True)) / n,
         "goal_kappa_alt": cohen_kappa_score(g1, g2_len),
-        "goal_agree_alt": sum(a == b for a, b in zip(g1, g2_len)) / n,
+        "goal_agree_alt": sum(a == b for a, b in zip(g1, g2_len, strict=True)) / n,
         "outside_1": sum(x == "outside" for x in m1) / n,
         "outside_2": sum(x == "outside" for x in m2) / n,
     }
