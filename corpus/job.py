@@ -98,10 +98,8 @@ def report_from_last_run(store: CorpusStore, out: Path) -> dict[str, Any]:
     """Rebuild the report and exports from the last analysis, without analysing again.
 
     Raises ``AnalysisError`` when there was none or the corpus changed since (then run `udiplo analyse`)."""
-    from pipeline.artefacts import UNREADABLE
     from pipeline.errors import AnalysisError
     from pipeline.taxonomy import load_taxonomy
-    from pipeline.themes import load_themes
 
     last = store.last_run()
     if last is None:
@@ -110,14 +108,23 @@ def report_from_last_run(store: CorpusStore, out: Path) -> dict[str, Any]:
     if now != last["corpus_key"]:
         raise AnalysisError("the corpus changed since the last analysis (documents added or re-segmented); "
                             "run `udiplo analyse` to bring themes and classifications up to date")
-    themes = None
-    if last["themes_dir"]:
-        folder = Path(last["themes_dir"])
-        try:
-            themes = load_themes(folder)
-        except UNREADABLE as exc:
-            raise AnalysisError(f"{folder}: the saved themes of the last analysis are gone or damaged "
-                                f"({exc}); run `udiplo analyse` to fit them again") from None
-    outputs = write_outputs(store, out, themes, load_taxonomy())
+    outputs = write_outputs(store, out, saved_themes(last["themes_dir"]), load_taxonomy())
     return {"outputs": outputs, "analysis": {k: last[k] for k in ("id", "finished_at", "n_statements", "embedder",
                                                                    "themes_dir", "classifier_key")}}
+
+
+def saved_themes(themes_dir: str | None):
+    """The themes of an analysis from their folder (None when it fitted none).
+
+    Raises ``AnalysisError`` naming the folder when it is gone or damaged."""
+    from pipeline.artefacts import UNREADABLE
+    from pipeline.errors import AnalysisError
+    from pipeline.themes import load_themes
+
+    if not themes_dir:
+        return None
+    try:
+        return load_themes(Path(themes_dir))
+    except UNREADABLE as exc:
+        raise AnalysisError(f"{themes_dir}: the saved themes of the last analysis are gone or damaged "
+                            f"({exc}); run `udiplo analyse` to fit them again") from None

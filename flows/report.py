@@ -20,12 +20,11 @@ def _report_key(context, p: dict[str, Any]) -> str:
 @task(cache_key_fn=_report_key, persist_result=True)
 def report_task(db_url: str | None, out: str, themes_dir: str | None, classifier_key: str | None,
                 corpus_key: str) -> dict:
-    from corpus.job import write_outputs
+    from corpus.job import saved_themes, write_outputs
     from corpus.store import CorpusStore
     from pipeline.taxonomy import load_taxonomy
-    from pipeline.themes import load_themes
 
-    themes = load_themes(themes_dir) if themes_dir else None
+    themes = saved_themes(themes_dir)
     with CorpusStore.open(db_url) as store:
         return write_outputs(store, Path(out), themes, load_taxonomy())
 

@@ -242,6 +242,9 @@ def _echo_analysis(result: dict[str, Any]) -> None:
         echo(f"themes: {th['themes']} ({'reused' if th['reused'] else 'fitted'}), stability {th['stability']}")
     if result.get("classify"):
         echo(f"classified: {result['classify']['classified']} new, {result['classify']['reused']} reused")
+        if result["classify"].get("orphaned_labels"):
+            echo(f"warning: {result['classify']['orphaned_labels']} human label(s) no longer match a statement's "
+                 f"text (re-segmented); list them with `udiplo label check`", err=True)
     for name, path in result["outputs"].items():
         echo(f"{name:8} {path}")
 
