@@ -9,6 +9,7 @@ segments). Every file is written atomically.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from corpus.store import CorpusStore
 from pipeline.csvsafe import csv_text
 from pipeline.files import write_atomic
 from pipeline.report.data import DocRow, NodeRow, ReportData, StatementLabel, StatementRef, ThemeRow
+
+log = logging.getLogger("udiplo.report")
 
 EXPORT_FIELDS = ["statement_id", "doc_id", "filename", "city", "city_source", "kind", "date_iso", "page", "start",
                  "end", "table", "row", "col", "lang", "kind_of_statement", "raw", "text", "theme_id", "theme_label",
@@ -89,16 +92,14 @@ def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None
 def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None) -> dict[str, str]:
     """statements.csv (UTF-8 with BOM so spreadsheet tools read Persian; formula-like text guarded, see
     ``pipeline.csvsafe``), statements.json, udiplo.qdpx."""
-    from pipeline.report.qdpx import Code, Coding, Source, write_qdpx
+    from pipeline.report.qdpx import Coding, Source, taxonomy_codes, write_qdpx
 
     table = csv_text(EXPORT_FIELDS, ([r.get(f) for f in EXPORT_FIELDS] for r in rows))
     paths = {"csv": str(write_atomic(out / "statements.csv", ("\ufeff" + table).encode("utf-8"))),
              "json": str(write_atomic(out / "statements.json",
                                        json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")))}
     if taxonomy:
-        levels = ("macro_problem", "goal", "general_policy")
-        codes = [Code(n.node_id, f"{n.node_id} {n.gloss_en}", n.parent_id if n.level != "macro_problem" else None,
-                      n.text_fa) for n in taxonomy.nodes if n.level in levels]
+        codes = taxonomy_codes(taxonomy, _codebook(taxonomy))
         docs = {d: store.get_document(d) for d in {r["doc_id"] for r in rows}}
         sources = [Source(d, doc.meta.title or Path(doc.source_path).name, doc.text) for d, doc in docs.items()]
         codings = []
@@ -109,3 +110,14 @@ def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None
                                       f"theme {r['theme_id']}" if r["theme_id"] else None))
         paths["qdpx"] = str(write_qdpx(out / "udiplo.qdpx", codes, sources, codings, name="udiplo machine coding"))
     return paths
+
+
+def _codebook(taxonomy):
+    """The coders' codebook for the QDA code descriptions; a broken one is reported and the export goes on."""
+    from pipeline.taxonomy.codebook import CodebookError, codebook_for
+
+    try:
+        return codebook_for(taxonomy)
+    except CodebookError as exc:
+        log.warning("udiplo.qdpx code descriptions show the taxonomy text only: %s", str(exc).replace("\n", " "))
+        return None

@@ -54,6 +54,24 @@ class Coding:
     note: str | None = None
 
 
+CODE_LEVELS = ("macro_problem", "goal", "general_policy")
+
+
+def taxonomy_codes(taxonomy, codebook=None) -> list[Code]:
+    """Codes for the taxonomy's macro-problems, goals and general policies, nested as in the tree.
+
+    A code's description is what a coder reads: the codebook's bilingual definition (goals: in, out and
+    acceptable alternatives; policies: the one-line cue) when ``codebook`` covers it, else the Persian text."""
+    codes = []
+    for n in taxonomy.nodes:
+        if n.level not in CODE_LEVELS:
+            continue
+        described = codebook.describe(n.node_id) if codebook is not None else None
+        codes.append(Code(n.node_id, f"{n.node_id} {n.gloss_en or n.text_fa}",
+                          n.parent_id if n.level != "macro_problem" else None, described or n.text_fa))
+    return codes
+
+
 def build_project(codes: Sequence[Code], sources: Sequence[Source], codings: Iterable[Coding],
                   name: str = "udiplo export", user: str = "udiplo") -> ET.Element:
     ET.register_namespace("", NS)

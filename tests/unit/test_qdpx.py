@@ -35,3 +35,57 @@ def test_codings_outside_the_text_are_refused(tmp_path):
         write_qdpx(tmp_path / "x.qdpx", [Code("G", "G")], [Source("a" * 64, "a", "abc")],
                    [Coding("a" * 64, 1, 10, "G")])
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def test_code_descriptions_carry_the_codebook_definitions(tmp_path):
+    from pipeline.report.qdpx import taxonomy_codes
+    from pipeline.taxonomy import load_codebook, load_taxonomy
+
+    tax = load_taxonomy()
+    cb = load_codebook(taxonomy=tax)
+    codes = taxonomy_codes(tax, cb)
+    assert len(codes) == 4 + 16 + 51
+    path = write_qdpx(tmp_path / "cb.qdpx", codes, [Source("a" * 64, "a", "abc")], [])
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(z.read("project.qde"))
+    ns = {"q": NS}
+    desc = {c.get("name").split()[0]: c.find("q:Description", ns).text for c in root.iter(f"{{{NS}}}Code")}
+    g05 = desc["G05"]
+    assert cb.goal("G05")["definition_en"].strip() in g05 and cb.goal("G05")["definition_fa"].strip() in g05
+    assert "-> G15" in g05  # what is out and where it goes
+    assert cb.policy_cue("G09.GP3")["en"] in desc["G09.GP3"] and cb.policy_cue("G09.GP3")["fa"] in desc["G09.GP3"]
+    assert "sanctions" in desc["P4"]
+    # goals nest under their macro-problem, policies under their goal
+    g09 = next(c for c in root.iter(f"{{{NS}}}Code") if c.get("name").startswith("G09 "))
+    assert "G09.GP3" in [c.get("name").split()[0] for c in g09.findall("q:Code", ns)]
+
+
+def test_without_a_codebook_codes_show_the_taxonomy_text():
+    from pipeline.report.qdpx import taxonomy_codes
+    from pipeline.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    by_id = {c.code_id: c for c in taxonomy_codes(tax)}
+    assert by_id["G05"].description == tax.node("G05").text_fa
+
+
+def test_a_broken_codebook_is_reported_and_the_export_goes_on(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from corpus.reporting import write_exports
+    from corpus.store import CorpusStore
+    from pipeline.taxonomy import load_taxonomy
+    from pipeline.taxonomy.codebook import default_codebook_path
+
+    tax = load_taxonomy()
+    broken = default_codebook_path().read_text(encoding="utf-8").replace("definition_fa:", "definition_xx:", 1)
+    (tmp_path / "models" / "taxonomy").mkdir(parents=True)
+    (tmp_path / "models" / "taxonomy" / "codebook.yaml").write_text(broken, encoding="utf-8")
+    monkeypatch.setenv("UDIPLO_MODELS_DIR", str(tmp_path / "models"))
+    with caplog.at_level(logging.WARNING, logger="udiplo.report"), CorpusStore.open(f"sqlite:///{tmp_path}/s.db") as store:
+        paths = write_exports(store, [], tmp_path / "out", tax)
+    assert "goals.G01.definition_fa: empty or missing" in caplog.text
+    with zipfile.ZipFile(paths["qdpx"]) as z:
+        root = ET.fromstring(z.read("project.qde"))
+    g01 = next(c for c in root.iter(f"{{{NS}}}Code") if c.get("name").startswith("G01 "))
+    assert g01.find(f"{{{NS}}}Description").text == tax.node("G01").text_fa
