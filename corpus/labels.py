@@ -41,14 +41,16 @@ def attached_labels(store: CorpusStore, statements: Sequence[Statement] | None =
     return [HumanLabel(st.statement_id, x["node_id"], x["coder"], x["source"]) for x, st in pairs]
 
 
-def import_labels(store: CorpusStore, labels: Sequence[HumanLabel], *, replace: bool = False) -> dict[str, Any]:
+def import_labels(store: CorpusStore, labels: Sequence[HumanLabel], *, replace: bool = False,
+                  statements: Sequence[Statement] | None = None) -> dict[str, Any]:
     """Store ``labels`` (from ``read_labels``, checked against the store's statement ids) with their anchors.
+    ``statements``: the store's statements when the caller has read them already.
 
     Idempotent: a label the store holds already (same statement, coder and node) is not stored
     again. A statement the coder coded already with another node is a ``LabelFileError`` naming
     the new line and the stored one, unless ``replace``: then the stored code is replaced. All in
     one transaction. Returns ``{"imported", "unchanged", "replaced"}``."""
-    by_id = {s.statement_id: s for s in store.statements()}
+    by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
     pairs, _ = attach(by_id.values(), store.labels())
     stored: dict[tuple[str, str], list[dict]] = {}
     for x, st in pairs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 DocKind = Literal["paper", "plan", "news", "other"]
@@ -186,7 +187,7 @@ class Statement:
     def statement_id(self) -> str:
         return statement_id(self.doc_id, self.text_hash, self.occurrence)
 
-    @property
+    @cached_property  # ids are looked up often; the hash of a frozen text is computed once
     def text_hash(self) -> str:
         return sha256_text(self.text)
 

@@ -40,10 +40,11 @@ def import_labels(
     with open_store(db) as store:
         try:
             tax = load_taxonomy()
+            statements = store.statements()
             labels = read_labels(file, node_ids=[n.node_id for n in tax],
-                                 statement_ids=[s.statement_id for s in store.statements()], default_coder=coder,
+                                 statement_ids=[s.statement_id for s in statements], default_coder=coder,
                                  replace=replace)
-            counts = store_labels(store, labels, replace=replace)
+            counts = store_labels(store, labels, replace=replace, statements=statements)
             report = agreement_with_coders(store, get_embedder(embedder), tax) if agreement else None
         except UdiploError as exc:
             raise fail(str(exc)) from None
