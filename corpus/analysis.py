@@ -198,9 +198,12 @@ def classification_row(statement, p, key: str) -> dict:
     }
 
 
-def classify_document(store: CorpusStore, doc, embedder, taxonomy, *, progress: bool = False) -> dict:
+def classify_document(store: CorpusStore, doc, embedder, taxonomy, *, progress: bool = False,
+                      fitted: tuple | None = None) -> dict:
     """Segment and classify one extracted document that need not be stored (``udiplo classify FILE``):
     the store supplies the embedding cache and the human labels the classifier is fitted with.
+    ``fitted``: the result of :func:`fitted_classifier` when the caller classifies several documents
+    (loaded once, not per file).
 
     Returns ``{"statements", "predictions", "profile", "city", "classifier"}``."""
     from pipeline.attribution import attribute_city
@@ -209,7 +212,7 @@ def classify_document(store: CorpusStore, doc, embedder, taxonomy, *, progress: 
     from pipeline.segment import segment_document
 
     statements = segment_document(doc)
-    clf, key, folder, fitted, n_labels = fitted_classifier(store, embedder, taxonomy)
+    clf, key, folder, fitted, n_labels = fitted or fitted_classifier(store, embedder, taxonomy)
     vectors = embed_with_cache(embedder, [s.text for s in statements], store, progress=progress)
     predictions = clf.classify([s.text for s in statements], embeddings=vectors) if statements else []
     provenance = [{"statement_id": s.statement_id, "page": s.page, "start": s.start, "end": s.end,
