@@ -83,14 +83,15 @@ def record(store: CorpusStore, statements, embedder, themes_dir: str | None, cla
 
 def write_outputs(store: CorpusStore, out: Path, themes, taxonomy) -> dict[str, str]:
     """report.html, statements.csv, statements.json and udiplo.qdpx in ``out``."""
-    from corpus.reporting import report_data, statement_rows, write_exports
+    from corpus.reporting import codebook_of, report_data, statement_rows, write_exports
     from pipeline.report.html import write_report
 
     rows = statement_rows(store, themes, taxonomy)
+    codebook = codebook_of(taxonomy) if taxonomy else None
     out.mkdir(parents=True, exist_ok=True)
-    outputs = {"report": str(write_report(report_data(store, rows, themes, taxonomy, notes=NOTES),
+    outputs = {"report": str(write_report(report_data(store, rows, themes, taxonomy, notes=NOTES, codebook=codebook),
                                           out / "report.html"))}
-    outputs.update(write_exports(store, rows, out, taxonomy))
+    outputs.update(write_exports(store, rows, out, taxonomy, codebook))
     return outputs
 
 

@@ -60,7 +60,10 @@ def statement_rows(store: CorpusStore, themes=None, taxonomy=None) -> list[dict[
 
 
 def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None, *, evaluation=None,
-                notes: tuple[str, ...] = ()) -> ReportData:
+                notes: tuple[str, ...] = (), codebook=None) -> ReportData:
+    """Everything the report shows. ``codebook`` (see ``codebook_of``) becomes the appendix; None omits it."""
+    from pipeline.report.sections import codebook_appendix, outside_section
+
     ctx, summaries = statement_context(store)
     n_by_doc: dict[str, int] = {}
     for r in rows:
@@ -86,12 +89,18 @@ def report_data(store: CorpusStore, rows: list[dict], themes=None, taxonomy=None
         title="udiplo: urban diplomacy in Mashhad, Isfahan and Tehran",
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         docs=docs, labels=labels, themes=theme_rows, macros=macros, goals=goals,
-        stability=themes.stability if themes else None, evaluation=evaluation, notes=notes)
+        stability=themes.stability if themes else None, evaluation=evaluation, notes=notes,
+        outside=outside_section(rows, theme_rows),
+        codebook=codebook_appendix(codebook) if codebook is not None else None)
 
 
-def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None) -> dict[str, str]:
+_LOAD = object()
+
+
+def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None, codebook=_LOAD) -> dict[str, str]:
     """statements.csv (UTF-8 with BOM so spreadsheet tools read Persian; formula-like text guarded, see
-    ``pipeline.csvsafe``), statements.json, udiplo.qdpx."""
+    ``pipeline.csvsafe``), statements.json, udiplo.qdpx (code descriptions from ``codebook``, loaded with
+    ``codebook_of`` unless given; None: the taxonomy text)."""
     from pipeline.report.qdpx import Coding, Source, taxonomy_codes, write_qdpx
 
     table = csv_text(EXPORT_FIELDS, ([r.get(f) for f in EXPORT_FIELDS] for r in rows))
@@ -99,7 +108,7 @@ def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None
              "json": str(write_atomic(out / "statements.json",
                                        json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")))}
     if taxonomy:
-        codes = taxonomy_codes(taxonomy, _codebook(taxonomy))
+        codes = taxonomy_codes(taxonomy, codebook_of(taxonomy) if codebook is _LOAD else codebook)
         docs = {d: store.get_document(d) for d in {r["doc_id"] for r in rows}}
         sources = [Source(d, doc.meta.title or Path(doc.source_path).name, doc.text) for d, doc in docs.items()]
         codings = []
@@ -112,12 +121,14 @@ def write_exports(store: CorpusStore, rows: list[dict], out: Path, taxonomy=None
     return paths
 
 
-def _codebook(taxonomy):
-    """The coders' codebook for the QDA code descriptions; a broken one is reported and the export goes on."""
+def codebook_of(taxonomy):
+    """The coders' codebook for the report appendix and the QDA code descriptions (None when there is none for
+    ``taxonomy``); a broken one is reported and the report and export go on without it."""
     from pipeline.taxonomy.codebook import CodebookError, codebook_for
 
     try:
         return codebook_for(taxonomy)
     except CodebookError as exc:
-        log.warning("udiplo.qdpx code descriptions show the taxonomy text only: %s", str(exc).replace("\n", " "))
+        log.warning("the codebook is left out of the report and the udiplo.qdpx code descriptions show the "
+                    "taxonomy text only: %s", str(exc).replace("\n", " "))
         return None

@@ -16,7 +16,16 @@ from pathlib import Path
 
 from pipeline import compare
 from pipeline.files import write_atomic
-from pipeline.report.data import ReportData, StatementLabel, ThemeRow
+from pipeline.report.data import (
+    Bilingual,
+    CodebookAppendix,
+    CodebookRule,
+    OutsideExample,
+    OutsideSection,
+    ReportData,
+    StatementLabel,
+    ThemeRow,
+)
 from pipeline.types import CITIES
 
 _RTL = re.compile(r"[\u0600-\u06FF]")
@@ -44,6 +53,9 @@ blockquote{margin:.4rem 0;padding:.4rem .8rem;border-right:3px solid var(--accen
 blockquote.ltr{border-right:0;border-left:3px solid var(--accent)}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid var(--line);border-radius:6px;padding:.6rem 1rem}
 .card b{font-size:1.4rem;display:block}
+h2 .fa,h3 .fa{font-weight:normal;margin-left:.6rem}
+table.bi td{width:50%}table.bi th{width:9rem}
+details.goal{border-top:1px solid var(--line);padding:.4rem 0}details.goal summary{font-weight:600;cursor:pointer}
 """
 
 
@@ -208,15 +220,20 @@ the real uncertainty.</p>{_fig_html(fig, first)}
         body = "<p class=muted>No dated news statements in the corpus yet.</p>"
     parts.append(f'<section id="time"><h2>Themes over time (news)</h2>{body}</section>')
 
+    if data.outside is not None:
+        parts.append(_outside_html(data.outside, doc_by_id))
+
     if data.evaluation:
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in data.evaluation.items())
         parts.append(f'<section id="evaluation"><h2>Classifier evaluation</h2><table>{rows}</table></section>')
     notes = "".join(f"<li>{esc(n)}</li>" for n in data.notes)
     parts.append(f'<section id="notes"><h2>Methods and notes</h2><ul>{notes}</ul></section>')
+    parts.append(_codebook_html(data.codebook))
 
     nav = "".join(f'<a href="#{i}">{t}</a>' for i, t in [("overview", "Corpus"), ("themes", "Themes"),
                                                           ("coverage", "Taxonomy"), ("cities", "Cities"),
-                                                          ("time", "Over time"), ("notes", "Notes")])
+                                                          ("time", "Over time"), ("outside", "Outside"),
+                                                          ("notes", "Notes"), ("codebook", "Codebook")])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(data.title)}</title><style>{CSS}</style></head>
@@ -239,6 +256,111 @@ def _theme_html(t: ThemeRow, doc_by_id, goal_name) -> str:
             f'<span class=muted>({t.size} statements)</span></h3>'
             f'<div{dir_attr(t.label_fa)}>{esc(t.label_fa)}</div>'
             f'<div class="terms fa" dir="rtl">{esc(" · ".join(t.terms))}</div>{goal}{"".join(reps)}</div>')
+
+
+def _h(level: int, en: str, fa: str) -> str:
+    """A bilingual heading: English, then the Persian right-to-left."""
+    return f'<h{level}>{esc(en)} <span class="fa" dir="rtl" lang="fa">{esc(fa)}</span></h{level}>'
+
+
+def _example_html(x: OutsideExample, doc_by_id) -> str:
+    d = doc_by_id.get(x.doc_id)
+    cls = "" if x.lang in ("fa", "ar") else ' class="ltr"'
+    in_domain = f", in-domain {x.in_domain:.2f}" if x.in_domain is not None else ""
+    return (f'<blockquote{cls}{dir_attr(x.text)}>{esc(x.text)}</blockquote>'
+            f'<div class=muted>— <a href="#doc-{esc(x.doc_id[:12])}">{esc(d.title if d else x.doc_id[:12])}</a>, '
+            f'p. {esc(x.page or "–")}, statement <code>{esc(x.statement_id)}</code>{in_domain}</div>')
+
+
+def _outside_html(o: OutsideSection, doc_by_id) -> str:
+    head = _h(2, "Outside the taxonomy", "بیرون از طبقه‌بندی")
+    if not o.n_classified:
+        return f'<section id="outside">{head}<p class=muted>No statement has been classified yet.</p></section>'
+    cards = "".join(f'<div class="card"><b>{v}</b>{esc(k)}</div>' for k, v in [
+        ("outside statements", o.n_outside), ("share of classified statements", f"{o.share:.0%}"),
+        ("outside and in no theme", o.n_no_theme)])
+    unclassified = f" {o.n_unclassified} statement(s) have no classification and are not counted." \
+        if o.n_unclassified else ""
+    rows = "".join(
+        f'<tr><td><a href="#outside-{esc(t.theme_id)}">{esc(t.theme_id)}</a></td><td>{esc(t.label_en)}'
+        f'<div{dir_attr(t.label_fa)}>{esc(t.label_fa)}</div></td><td class="fa" dir="rtl">{esc(" · ".join(t.terms))}</td>'
+        f"<td>{t.n_outside}</td><td>{t.n_classified}</td><td>{t.share:.0%}</td></tr>" for t in o.themes)
+    table = (f"<table><thead><tr><th>theme</th><th>label</th><th>top terms</th><th>outside</th>"
+             f"<th>classified</th><th>share</th></tr></thead><tbody>{rows}</tbody></table>") if o.themes else \
+        "<p class=muted>No themes were fitted; every outside statement is in no theme.</p>"
+    detail = "".join(
+        f'<div class="theme" id="outside-{esc(t.theme_id)}"><h3>{esc(t.theme_id)} · {esc(t.label_en)} '
+        f'<span class=muted>({t.n_outside} of {t.n_classified} outside)</span></h3>'
+        + "".join(_example_html(x, doc_by_id) for x in t.examples) + "</div>"
+        for t in o.themes if t.n_outside)
+    if o.no_theme_examples:
+        detail += (f'<div class="theme" id="outside-none"><h3>In no theme <span class=muted>({o.n_no_theme} '
+                   f'outside)</span></h3>' + "".join(_example_html(x, doc_by_id) for x in o.no_theme_examples)
+                   + "</div>")
+    return f"""<section id="outside">{head}
+<p class=muted>Statements the classifier left outside the problem → goal → policy taxonomy (it abstained: the statement
+looked outside the domain, or no goal was likely enough), grouped by theme, themes with the most outside statements
+first. A theme that is mostly outside is a subject the paper's scheme does not cover.{unclassified}</p>
+<div class="cards">{cards}</div>{table}{detail}</section>"""
+
+
+def _bi_row(label: str, en: str, fa: str) -> str:
+    return f'<tr><th>{esc(label)}</th><td dir="ltr">{en}</td><td dir="rtl" class="fa" lang="fa">{fa}</td></tr>'
+
+
+def _bi_text(label: str, b: Bilingual | None) -> str:
+    return _bi_row(label, esc(b.en), esc(b.fa)) if b else ""
+
+
+def _bi_list(label: str, en: list[str] | tuple[str, ...], fa: list[str] | tuple[str, ...]) -> str:
+    if not en and not fa:
+        return ""
+    return _bi_row(label, "<ul>" + "".join(f"<li>{x}</li>" for x in en) + "</ul>",
+                   "<ul>" + "".join(f"<li>{x}</li>" for x in fa) + "</ul>")
+
+
+def _rules_table(rules: tuple[CodebookRule, ...]) -> str:
+    return ('<table class="bi">' + "".join(_bi_text(r.rule_id, r.text) for r in rules) + "</table>") if rules else ""
+
+
+def _codebook_html(cb: CodebookAppendix | None) -> str:
+    head = _h(2, "Appendix: the coders' codebook", "پیوست: دستورالعمل کدگذاری")
+    if cb is None:
+        return (f'<section id="codebook">{head}<p class=muted>No codebook fits this taxonomy '
+                f"(models/taxonomy/codebook.yaml), so the appendix is omitted.</p></section>")
+    goals = []
+    for g in cb.goals:
+        rows = (_bi_text("definition", g.definition)
+                + _bi_list("in", [esc(i.en) for i in g.includes], [esc(i.fa) for i in g.includes])
+                + _bi_list("out", [f"{esc(e.text.en)} → <b>{esc(e.see)}</b>" for e in g.excludes],
+                           [f"{esc(e.text.fa)} ← <b>{esc(e.see)}</b>" for e in g.excludes])
+                + (_bi_row("actors", esc(", ".join(g.actors_en)), esc("، ".join(g.actors_fa)))
+                   if g.actors_en or g.actors_fa else "")
+                + (_bi_row("verbs", esc(", ".join(g.verbs_en)), esc("، ".join(g.verbs_fa)))
+                   if g.verbs_en or g.verbs_fa else "")
+                + _bi_list("examples", [esc(x.en) for x in g.examples], [esc(x.fa) for x in g.examples])
+                + _bi_list("general policies", [f"<b>{esc(p.rule_id)}</b> {esc(p.text.en)}" for p in g.policies],
+                           [f"<b>{esc(p.rule_id)}</b> {esc(p.text.fa)}" for p in g.policies]))
+        alts = (f"<p class=muted>Also acceptable: {esc(', '.join(g.acceptable_alternatives))}</p>"
+                if g.acceptable_alternatives else "")
+        goals.append(f'<details class="goal" id="cb-{esc(g.goal_id)}"><summary>{esc(g.goal_id)} · {esc(g.label.en)} '
+                     f'<span class="fa" dir="rtl" lang="fa">{esc(g.label.fa)}</span></summary>'
+                     f'<table class="bi">{rows}</table>{alts}</details>')
+    pairs = []
+    for p in cb.pairs:
+        ex = "".join(_bi_text(x.code or "", x.text) for x in p.examples)
+        pairs.append(f"<h4>{esc(' / '.join(p.goals))}</h4><table class=\"bi\">{_bi_text('rule', p.rule)}{ex}</table>")
+    outside_ex = "".join(_bi_text(f"example ({x.code})" if x.code else "example", x.text) for x in cb.outside_examples)
+    return f"""<section id="codebook">{head}
+<p class=muted>{esc(cb.name)} {esc(cb.version)}, for taxonomy {esc(cb.taxonomy)}: what a human coder reads. Open a goal to
+see its definition, what is in and out, typical actors and verbs, examples and general policies.</p>
+<table class="bi">{_bi_text("city in question", cb.city_in_question)}</table>
+{_h(3, "General rules", "قاعده‌های کلی")}{_rules_table(cb.general_rules)}
+{_h(3, "Macro-problems", "کلان‌مسئله‌ها")}{_rules_table(cb.macro_problems)}
+{_h(3, "Goals", "اهداف")}{''.join(goals)}
+{_h(3, "Confusable pairs", "جفت‌های مشابه")}{''.join(pairs)}
+{_h(3, "Outside the taxonomy", "بیرون از طبقه‌بندی")}<table class="bi">{_bi_text("definition", cb.outside_definition)}</table>
+{_rules_table(cb.outside_rules)}<table class="bi">{outside_ex}</table></section>"""
 
 
 def write_report(data: ReportData, path: Path) -> Path:

@@ -20,7 +20,7 @@ def chromium_path() -> str:
     return path
 
 
-def open_report(html_path: Path, screenshot: Path) -> dict:
+def open_report(html_path: Path, screenshot: Path, probes: dict[str, str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []
@@ -37,10 +37,11 @@ def open_report(html_path: Path, screenshot: Path) -> dict:
         charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
         drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
         rtl = page.evaluate("getComputedStyle(document.querySelector('td.fa')).direction")
+        probed = {k: page.evaluate(js) for k, js in (probes or {}).items()}
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
-    return {"errors": errors, "charts": charts, "drawn": drawn, "rtl": rtl,
+    return {"errors": errors, "charts": charts, "drawn": drawn, "rtl": rtl, **probed,
             "external": [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]}
 
 
@@ -52,3 +53,26 @@ def test_report_opens_without_console_errors(tmp_path):
     assert got["rtl"] == "rtl"
     assert got["external"] == []  # self-contained: no network request
     assert (SCREENSHOTS / "report-sample.png").stat().st_size > 10_000
+
+
+def test_outside_section_and_codebook_appendix_render(tmp_path):
+    from dataclasses import replace
+
+    from pipeline.report.data import OutsideExample, OutsideSection, OutsideTheme
+    from pipeline.report.sections import codebook_appendix
+    from pipeline.taxonomy import load_codebook
+    from tests.unit.test_report_html import EVIL
+
+    fa = OutsideExample("b:s9", "b" * 64, 2, "هوای شهر امروز آلوده است " + EVIL, "fa", 0.2)
+    outside = OutsideSection(5, 3, 1, 0, (OutsideTheme("T1", "City life", "زندگی شهری", ("شهر",), 3, 2, (fa,)),),
+                             (OutsideExample("a:s2", "a" * 64, None, "Born in 1962 " + EVIL, "en", 0.1),))
+    data = replace(sample_data(), outside=outside, codebook=codebook_appendix(load_codebook()))
+    html = write_report(data, tmp_path / "report.html")
+    got = open_report(html, SCREENSHOTS / "report-outside.png", probes={
+        "outside_dir": "getComputedStyle(document.querySelector('#outside-T1 blockquote')).direction",
+        "goals": "document.querySelectorAll('#codebook details.goal').length",
+        "codebook_fa_dir": "getComputedStyle(document.querySelector('#cb-G05 td.fa')).direction",
+    })
+    assert got["errors"] == [] and got["external"] == []
+    assert got["outside_dir"] == "rtl" and got["codebook_fa_dir"] == "rtl"
+    assert got["goals"] == 16
