@@ -19,8 +19,9 @@ from corpus import work_cache_dir
 from corpus.store import CorpusStore
 from pipeline.artefacts import UNREADABLE, cache_miss
 
-# bump when segmentation or normalisation changes what statements say (seg2: richer ZWNJ restoration)
-SEGMENTER_VERSION = f"{pipeline.__version__}+seg2"
+# bump when segmentation or normalisation changes what statements say (seg2: richer ZWNJ restoration;
+# seg3: references, keyword lines, front matter and captions get their own kinds)
+SEGMENTER_VERSION = f"{pipeline.__version__}+seg3"
 
 
 def segment_document_stored(store: CorpusStore, doc_id: str, normalise: Callable | None = None) -> dict:
@@ -86,13 +87,19 @@ def statement_context(store: CorpusStore) -> tuple[dict[str, dict], dict[str, An
 def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *, config=None,
                  with_stability: bool = True, cache_dir: Path | None = None):
     """Discover themes, or load them when this corpus, model and configuration were seen before
-    (a damaged saved folder is a cache miss: a warning, then the themes are fitted again)."""
+    (a damaged saved folder is a cache miss: a warning, then the themes are fitted again).
+
+    Only content statements (:func:`pipeline.segment.is_content`) are fitted: headings, references,
+    keyword lines, front matter and captions are left out; ``vectors`` are aligned to ``statements``."""
     from dataclasses import asdict
 
     from pipeline.embed import embed_with_cache
     from pipeline.normalise import normalise
+    from pipeline.segment import is_content
     from pipeline.themes import SeedGoal, ThemeConfig, ThemeInputs, load_themes, run_themes
 
+    keep = [i for i, s in enumerate(statements) if is_content(s)]
+    statements, vectors = [statements[i] for i in keep], vectors[keep]
     config = config or ThemeConfig()
     key = content_key("themes", corpus_fingerprint(statements), asdict(config), embedder.name, embedder.revision,
                       taxonomy.version if taxonomy else None, with_stability, pipeline.__version__)

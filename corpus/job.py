@@ -30,6 +30,7 @@ def run_analysis(store: CorpusStore, out: Path, *, embedder_spec: str | None = N
                  progress: bool = False) -> dict[str, Any]:
     """Every analysis stage (each skipping unchanged work), then the report and exports."""
     from pipeline.embed import get_embedder
+    from pipeline.segment import is_content
     from pipeline.taxonomy import load_taxonomy
 
     timings: dict[str, float] = {}
@@ -43,7 +44,7 @@ def run_analysis(store: CorpusStore, out: Path, *, embedder_spec: str | None = N
     timings["embed"] = time.perf_counter() - t
     themes = None
     theme_info: dict[str, Any] = {}
-    if len(statements) >= MIN_STATEMENTS_FOR_THEMES:
+    if sum(map(is_content, statements)) >= MIN_STATEMENTS_FOR_THEMES:  # themes fit content statements only
         t = time.perf_counter()
         themes, folder, cached = analysis.themes_stage(store, statements, vectors, embedder, taxonomy,
                                                        with_stability=with_stability)

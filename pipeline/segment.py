@@ -12,7 +12,14 @@ Rules (measured on the seed corpus, see ``benchmarks/bench_segment.py``):
 - ``<p>``/``</p>`` tags are dropped from ``text``, never from ``raw``;
   ``raw == document.text[start:end]`` always holds;
 - statements under :data:`MIN_WORDS` words or :data:`MIN_CHARS` characters are
-  skipped (table header cells, fragments), headings excepted.
+  skipped (table header cells, fragments), headings excepted;
+- parts of a paper that say nothing about the world get their own kind
+  (rules in :mod:`pipeline.paper_parts`): ``reference`` (bibliography entries, and
+  everything under a «References»/«منابع»/«کتابنامه» title until the next heading),
+  ``keywords``, ``front_matter`` (submission dates, e-mails, affiliations, DOI/ISSN,
+  page numbers, news ids, running heads) and ``caption`` («جدول ۳:», «Figure 1.»).
+  Table cells are never reclassified. :func:`is_content` tells consumers which
+  statements to analyse.
 """
 
 from __future__ import annotations
@@ -20,8 +27,10 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
+from pipeline import paper_parts
 from pipeline.lang.detect import detect_lang
 from pipeline.types import Document, Segment, Statement, number_occurrences
 
@@ -47,6 +56,20 @@ _ABBREV = re.compile(
 _OPENERS = "(«“[‘"
 _LETTER = re.compile(r"[^\W\d_]")
 _NEXT_CHAR = re.compile(r"\s*(\S)")
+
+# Statement kinds that carry what a document says: themes and classification use only these.
+# Every other kind (``heading``, ``metadata``, ``reference``, ``keywords``, ``front_matter``,
+# ``caption``) is kept in the store, with its offsets, but left out of the analysis.
+CONTENT_KINDS = frozenset({"sentence", "table_cell", "list_item"})
+
+
+def is_content(statement) -> bool:
+    """True when ``statement`` (anything with a ``kind``) is analysed: a sentence, table cell or
+    list item, not a heading, reference, keyword line, front matter or caption.
+
+    The one predicate every consumer (themes, classification, reports) uses to pick statements.
+    """
+    return statement.kind in CONTENT_KINDS
 
 
 # -- normaliser -----------------------------------------------------------------
@@ -270,9 +293,11 @@ def segment_document(doc: Document, normalise: Normaliser | None = None) -> tupl
     def normalised(text: str, lang: str) -> str:
         return minimal_normalise(norm(text, lang))
 
+    kinds = _PartTracker()
     for seg in doc.segments:
         seg_text = clean_text(doc.text[seg.start:seg.end], seg.kind)
         seg_lang = seg.lang or detect_lang(seg_text, default=main_lang)
+        seg_part = kinds.segment(seg, seg_text)
         heading = None
         if seg.kind != "heading" and seg.heading:
             if seg.heading not in headings:
@@ -291,7 +316,7 @@ def segment_document(doc: Document, normalise: Normaliser | None = None) -> tupl
             out.append(Statement(
                 doc_id=doc.doc_id,
                 index=len(out),
-                kind="sentence" if seg.kind == "paragraph" else seg.kind,
+                kind=seg_part or _statement_kind(seg.kind, cleaned),
                 start=start,
                 end=end,
                 raw=raw,
@@ -303,4 +328,51 @@ def segment_document(doc: Document, normalise: Normaliser | None = None) -> tupl
                 col=seg.col,
                 heading=heading,
             ))
-    return number_occurrences(out)
+    return number_occurrences(_mark_running_heads(out))
+
+
+def _statement_kind(seg_kind: str, cleaned: str) -> str:
+    """Kind of one statement of a segment with no part of its own: a keyword line, caption, reference or
+    front matter by its own text, else the segment's kind (``paragraph`` becomes ``sentence``)."""
+    if seg_kind in ("paragraph", "list_item"):
+        part = paper_parts.line_kind(cleaned)
+        if part:
+            return part
+    return "sentence" if seg_kind == "paragraph" else seg_kind
+
+
+class _PartTracker:
+    """Walks a document's segments in order and says which whole segments are not content: those under a
+    references title (until the next heading or standard section title), and bibliography entries."""
+
+    def __init__(self) -> None:
+        self.in_references = False
+
+    def segment(self, seg: Segment, text: str) -> str | None:
+        """The kind every statement of ``seg`` gets, or None to decide statement by statement."""
+        if seg.kind == "heading":
+            self.in_references = paper_parts.is_reference_title(text)
+            return None
+        if seg.kind not in ("paragraph", "list_item"):
+            return None
+        if paper_parts.is_reference_title(text):  # a title the extractor took for a paragraph
+            self.in_references = True
+            return "heading"
+        if paper_parts.is_section_title(text):
+            self.in_references = False
+            return "heading"
+        if self.in_references:
+            if len(text) > LONG_UNIT and not paper_parts.is_reference(text) and not paper_parts.reference_cues(text):
+                self.in_references = False  # running prose without a heading: the reference list is over
+                return None
+            return paper_parts.REFERENCE
+        return paper_parts.REFERENCE if paper_parts.is_reference(text) else None
+
+
+def _mark_running_heads(statements: list[Statement]) -> list[Statement]:
+    """Sentences repeated as running heads (:func:`pipeline.paper_parts.running_heads`) become ``front_matter``."""
+    heads = paper_parts.running_heads([s.text for s in statements])
+    if not heads:
+        return statements
+    return [replace(s, kind=paper_parts.FRONT_MATTER) if s.kind == "sentence" and " ".join(s.text.split()) in heads
+            else s for s in statements]

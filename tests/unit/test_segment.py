@@ -111,13 +111,14 @@ def test_kinds_and_languages_per_sample(samples):
     assert counts["000"][("sentence", "en")] >= 6
     assert counts["000"][("sentence", "fa")] >= 60
     assert counts["000"][("table_cell", "fa")] >= 150
-    assert counts["000"][("list_item", "en")] >= 10       # English references
+    assert counts["000"][("reference", "en")] == 11       # English references (their own kind since seg3)
+    assert counts["000"][("reference", "fa")] == 10
     # 001: plan with a table of cooperation themes
     assert counts["001"][("table_cell", "fa")] >= 20
     # 002-004: news, Persian sentences only (no table cells)
     for key in ("002", "003", "004"):
         kinds = {k for k, _ in counts[key]}
-        assert kinds <= {"heading", "sentence", "list_item"}, key
+        assert kinds <= {"heading", "sentence", "list_item", "front_matter"}, key   # news ids, dates
         assert {lang for _, lang in counts[key]} == {"fa"}, key
 
 
