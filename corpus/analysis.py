@@ -127,47 +127,74 @@ def themes_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
 
 def fitted_classifier(store: CorpusStore, embedder, taxonomy, *, cache_dir: Path | None = None,
                       statements=None):
-    """The taxonomy classifier fitted on the taxonomy plus the stored human labels: loaded from the
-    work cache when the same classifier, embedder, taxonomy and labels were fitted before.
+    """The taxonomy classifier fitted on the taxonomy, the team-written training statements and the
+    stored human labels: loaded from a cache when the same inputs were fitted before.
 
     Labels of statements in the store are examples of their node; ``outside`` labels become extra
-    out-of-domain texts. ``statements``: the store's statements when the caller has them already.
+    examples of text outside the taxonomy. Without labels this is the shared :func:`base_classifier`
+    (built once at set-up for every project); with labels it is fitted once per set of labels into
+    the project's work cache. ``statements``: the store's statements when the caller has them.
     Returns ``(classifier, key, folder, fitted_now, labels_used)``."""
     from corpus.labels import attached_labels
-    from pipeline.classify import CLASSIFIER_VERSION, TaxonomyClassifier
     from pipeline.embed import CachedEmbedder
-    from pipeline.errors import UdiploError
 
     by_id = {s.statement_id: s for s in (store.statements() if statements is None else statements)}
     usable = attached_labels(store, list(by_id.values()))
-    key = content_key("classifier", CLASSIFIER_VERSION, embedder.name, embedder.revision, embedder.prompt,
-                      taxonomy.name, taxonomy.version,
-                      sorted((x.statement_id, by_id[x.statement_id].text_hash, x.node_id, x.coder) for x in usable))
-    folder = (cache_dir or work_cache_dir()) / "classifier" / key[:20]
     cached = CachedEmbedder(embedder, store)
+    if not usable:
+        clf, key, folder, fitted = base_classifier(cached, taxonomy, cache_dir=cache_dir)
+        return clf, key, folder, fitted, 0
+    key = classifier_key(embedder, taxonomy,
+                         sorted((x.statement_id, by_id[x.statement_id].text_hash, x.node_id, x.coder) for x in usable))
+    folder = (cache_dir or work_cache_dir()) / "classifier" / key[:20]
+    clf, fitted = _load_or_fit(folder, cached, taxonomy,
+                               [(by_id[x.statement_id].text, x.node_id) for x in usable])
+    return clf, key, folder, fitted, len(usable)
+
+
+def classifier_key(embedder, taxonomy, labels: list) -> str:
+    """Content key of a fitted classifier: its version, embedder, taxonomy, training data and labels."""
+    from pipeline.classify import CLASSIFIER_VERSION
+    from pipeline.classify.training import training_fingerprint
+
+    return content_key("classifier", CLASSIFIER_VERSION, embedder.name, embedder.revision, embedder.prompt,
+                       taxonomy.name, taxonomy.version, training_fingerprint(), labels)
+
+
+def base_classifier(embedder, taxonomy, *, cache_dir: Path | None = None):
+    """The classifier without human labels, shared by every project: saved under the model cache
+    (``$UDIPLO_CACHE_DIR`` or ``~/.cache/udiplo``) at set-up (``udiplo models provision``), so a first
+    ``udiplo classify`` in a new project loads it instead of fitting. Returns
+    ``(classifier, key, folder, fitted_now)``."""
+    from pipeline.embed.provision import cache_root
+
+    key = classifier_key(embedder, taxonomy, [])
+    folder = (cache_dir or cache_root()) / "classifier" / key[:20]
+    clf, fitted = _load_or_fit(folder, embedder, taxonomy, [])
+    return clf, key, folder, fitted
+
+
+def _load_or_fit(folder: Path, embedder, taxonomy, labelled: list[tuple[str, str]]):
+    from pipeline.classify import TaxonomyClassifier
+    from pipeline.errors import UdiploError
+
     if folder.exists():
         try:
-            clf = TaxonomyClassifier.load(folder, embedder=cached, taxonomy=taxonomy)
-            return clf, key, folder, False, len(usable)
+            return TaxonomyClassifier.load(folder, embedder=embedder, taxonomy=taxonomy), False
         except UdiploError as exc:  # damaged or stale: fitted again below, replacing the folder
             cache_miss(folder, "saved classifier", exc)
-    clf = _fit_with_labels(cached, taxonomy, [(by_id[x.statement_id].text, x.node_id) for x in usable])
+    clf = _fit_with_labels(embedder, taxonomy, labelled)
     clf.save(folder)
-    return clf, key, folder, True, len(usable)
+    return clf, True
 
 
 def _fit_with_labels(embedder, taxonomy, labelled: list[tuple[str, str]]):
-    """A classifier fitted on the taxonomy plus labelled (text, node id) pairs: ``outside`` labels
-    join the bundled out-of-domain sentences, the others are examples of their node."""
+    """A classifier fitted on the taxonomy, the training statements and labelled (text, node id)
+    pairs (``outside`` labels are examples of text outside the taxonomy)."""
     from pipeline.classify import TaxonomyClassifier
-    from pipeline.classify.labels import OUTSIDE
-    from pipeline.classify.ood import load_ood_texts
 
-    examples = [(t, n) for t, n in labelled if n != OUTSIDE]
-    outside = [t for t, n in labelled if n == OUTSIDE]
-    clf = TaxonomyClassifier(embedder=embedder, taxonomy=taxonomy,
-                             ood=load_ood_texts() + outside if outside else "auto")
-    return clf.fit([t for t, _ in examples] or None, [n for _, n in examples] or None)
+    clf = TaxonomyClassifier(embedder=embedder, taxonomy=taxonomy)
+    return clf.fit([t for t, _ in labelled] or None, [n for _, n in labelled] or None)
 
 
 def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, *,
@@ -179,12 +206,23 @@ def classify_stage(store: CorpusStore, statements, vectors, embedder, taxonomy, 
     todo = [i for i, s in enumerate(statements)
             if (s.doc_id, s.index) not in done or done[(s.doc_id, s.index)]["text_hash"] != s.text_hash]
     if todo:
-        preds = clf.classify([statements[i].text for i in todo], embeddings=vectors[todo])
+        preds = classify_statements(clf, [statements[i] for i in todo], vectors[todo])
         store.put_classifications([classification_row(statements[i], p, key)
                                    for i, p in zip(todo, preds, strict=True)])
     return {"classifier_key": key, "model_dir": str(folder), "fitted": fitted, "classified": len(todo),
             "reused": len(statements) - len(todo), "human_labels": n_labels,
             "orphaned_labels": store.count("human_labels") - n_labels}
+
+
+def classify_statements(clf, statements, vectors) -> list:
+    """The classifier's predictions; statements that are not content (headings, references, keyword
+    lines, front matter, captions: ``pipeline.segment.is_content``) are set aside, abstained with
+    the reason."""
+    from pipeline.classify.result import set_aside
+    from pipeline.segment import is_content
+
+    preds = clf.classify([s.text for s in statements], embeddings=vectors)
+    return [p if is_content(s) else set_aside(p, s.kind) for s, p in zip(statements, preds, strict=True)]
 
 
 def classification_row(statement, p, key: str) -> dict:
@@ -221,7 +259,7 @@ def classify_document(store: CorpusStore, doc, embedder, taxonomy, *, progress: 
     statements = segment_document(doc)
     clf, key, folder, fitted, n_labels = fitted or fitted_classifier(store, embedder, taxonomy)
     vectors = embed_with_cache(embedder, [s.text for s in statements], store, progress=progress)
-    predictions = clf.classify([s.text for s in statements], embeddings=vectors) if statements else []
+    predictions = classify_statements(clf, statements, vectors) if statements else []
     provenance = [{"statement_id": s.statement_id, "page": s.page, "start": s.start, "end": s.end,
                    "table": s.table, "row": s.row, "col": s.col} for s in statements]
     return {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipeline.taxonomy.model import LEVELS, Taxonomy
 from pipeline.taxonomy.statements import paper_statements
 
-KINDS = ("node", "alias", "gloss", "example")
+KINDS = ("node", "alias", "gloss", "training", "example")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ def node_groups(tax: Taxonomy) -> dict[str, str]:
 def build_bank(
     tax: Taxonomy,
     examples: Sequence[tuple[str, str, str]] = (),
+    example_kind: str = "example",
     *,
     normalise: Callable[[str], str],
     exclude_nodes: Iterable[str] = (),
@@ -53,7 +54,8 @@ def build_bank(
     use_glosses: bool = True,
 ) -> list[Prototype]:
     """Prototypes from the taxonomy (minus ``exclude_nodes``, whose texts, aliases and glosses are
-    all left out) and from ``examples`` = (text, node id, group). Duplicates (same text, same node)
+    all left out) and from ``examples`` = (text, node id, group), of kind ``example_kind`` ("training"
+    for the team-written statements, "example" for human labels). Duplicates (same text, same node)
     are kept once."""
     excluded = set(exclude_nodes)
     groups = node_groups(tax)
@@ -87,7 +89,7 @@ def build_bank(
         if node_id not in tax:
             raise ValueError(f"Example {i} is labelled {node_id!r}, which is not a node of taxonomy "
                              f"{tax.name!r} {tax.version}; run `udiplo taxonomy show` to list ids.")
-        add(text, node_id, "example", _lang(text), group, f"x{i}")
+        add(text, node_id, example_kind, _lang(text), group, f"{example_kind[0]}{i}")
     return out
 
 

@@ -2,47 +2,46 @@
 
     from pipeline.embed import get_embedder
     from pipeline.classify import TaxonomyClassifier
-    clf = TaxonomyClassifier(embedder=get_embedder("e5")).fit()      # the taxonomy's own texts
+    clf = TaxonomyClassifier(embedder=get_embedder("e5")).fit()   # taxonomy texts + team-written statements
     [p.path for p in clf.classify(["توسعه گردشگری سلامت با کشورهای همسایه"])]
 
-How it decides. Every statement is compared with every prototype (taxonomy texts, English glosses,
-labelled examples) in two views, meaning (embedding cosine) and wording (char_wb 2-5 TF-IDF cosine);
-per class the similarities are summarised (:mod:`pipeline.classify.features`) and a conditional logit
-with shared weights scores the 16 goals (macro-problem evidence of each goal's parent included).
-The macro-problem probability is the sum of its goals' probabilities; a general policy's is
-P(goal) x P(policy | goal) from a second conditional logit over the goal's children, so every
-path is consistent. Both logits are fitted on out-of-row features (a prototype never sees its own
-table row) and temperature-scaled on inner grouped folds. A detector trained on in-domain vs
-out-of-domain text gives ``in_domain``; the statement abstains when that is below 0.5 or the best
-goal's confidence is below ``abstain_threshold``.
+How it decides. A statement is represented by its multilingual e5 embedding (meaning, shared by
+Persian and English) next to its character 2-5-gram TF-IDF (wording). Three linear models read
+that representation, each a logistic regression (chosen by measurement over the earlier
+prototype-similarity logit and a policy-level model summed to goals, see the README):
+
+* the **in-domain detector**: does the statement state a problem, aim or policy of the taxonomy,
+  or is it outside (near-misses the team wrote: facts of signings, definitions of city diplomacy,
+  method sentences, biographies, navigation text; generic sentences; human ``outside`` labels)?
+* the **goal model** over the 16 goals, fitted on the team-written statements, the paper's own
+  table cells (goals, general and executive policies, their English glosses) and human labels;
+* the **policy model** over the 51 general policies; P(policy | goal) is its softmax within the
+  goal's children, so P(policy) = P(goal) x P(policy | goal) and every path is consistent.
+
+The goal is the most probable one; its macro-problem's confidence is the sum over that
+macro-problem's goals. Confidences are temperature-scaled on out-of-fold scores (grouped folds: a
+table row's cells stay together). The statement abstains when the in-domain probability is below
+0.5 or the goal's confidence is below ``abstain_threshold``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from pipeline.classify.bank import Prototype, build_bank
-from pipeline.classify.calibrate import ConditionalLogit, fit_temperature, masked_softmax
-from pipeline.classify.features import Membership, combined_similarity, level_features
-from pipeline.classify.ood import DomainDetector, load_ood_texts, ood_features
+from pipeline.classify.bank import build_bank
+from pipeline.classify.calibrate import fit_temperature, masked_softmax
+from pipeline.classify.ood import load_ood_texts
 from pipeline.classify.result import Alternative, Evidence, Prediction
 from pipeline.errors import ConfigError
 
-CLASSIFIER_VERSION = "1.1.0"
-# prototypes whose out-of-fold scores set the temperatures: like what is classified later
-CALIBRATION_KINDS = ("node", "example")
+CLASSIFIER_VERSION = "2.0.0"
 OUTSIDE = "outside"
-
-
-def _calibration_rows(kinds: np.ndarray) -> np.ndarray:
-    """Rows whose out-of-fold scores set the temperatures: prototypes of :data:`CALIBRATION_KINDS`
-    (like the statements classified later, not aliases or English glosses), or every row when
-    there are fewer than 20 of them."""
-    return kinds if kinds.sum() >= 20 else np.ones(len(kinds), dtype=bool)
+IN_DOMAIN_THRESHOLD = 0.5
 
 
 def resolve_normaliser(spec: Any) -> Callable[[str], str]:
@@ -77,40 +76,74 @@ def _texts(X: Iterable[Any]) -> list[str]:
     return out
 
 
+@dataclass
+class LinearScorer:
+    """The fitted weights of one logistic regression: ``scores = X @ coef.T + intercept`` over
+    ``classes``, divided by ``temperature`` (plain arrays, saved without pickle)."""
+
+    classes: list[str]
+    coef: np.ndarray  # (c, f); one row for a binary model (score of the second class)
+    intercept: np.ndarray
+    temperature: float = 1.0
+
+    @classmethod
+    def fit(cls, X: Any, y: Sequence[str], weights: np.ndarray, C: float) -> LinearScorer:
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=C, max_iter=5000, tol=1e-3, class_weight="balanced" if len(set(y)) == 2 else None)
+        lr.fit(X, list(y), sample_weight=weights)
+        return cls([str(c) for c in lr.classes_], lr.coef_.astype(np.float64), lr.intercept_.astype(np.float64))
+
+    def scores(self, X: Any) -> np.ndarray:
+        s = np.asarray(X @ self.coef.T) + self.intercept
+        if len(self.classes) == 2:  # binary: score of classes[1] against classes[0]
+            s = np.hstack([np.zeros((s.shape[0], 1)), s])
+        return s
+
+    def proba(self, X: Any) -> np.ndarray:
+        s = self.scores(X) / self.temperature
+        return masked_softmax(s, np.ones(s.shape, dtype=bool))
+
+
 class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
-    """Hierarchical, calibrated, abstaining classifier onto a problem -> goal -> policy taxonomy.
+    """Calibrated, abstaining classifier onto a problem -> goal -> policy taxonomy.
 
     ``embedder``: any object with ``embed(texts) -> (n, d)`` unit rows (``pipeline.embed``); needed
     when ``use_embed``. ``taxonomy``: a :class:`~pipeline.taxonomy.Taxonomy` (default: the committed
-    Mashhad taxonomy, loaded at fit). ``ood``: ``"auto"`` (bundled out-of-domain sentences), a list
-    of texts, or ``None`` (no detector: ``in_domain`` is 1).
+    Mashhad taxonomy). ``training``: ``"auto"`` (the committed team-written statements), a folder of
+    such ``*.jsonl`` files, or ``None``. ``ood``: ``"auto"`` (bundled generic sentences), a list of
+    texts, or ``None``; with the training's ``outside`` statements and human ``outside`` labels they
+    teach the in-domain detector. ``C``/``C_domain``: inverse regularisation of the goal/policy
+    models and of the detector. ``label_weight``: weight of a human label against a training
+    statement.
     """
 
     def __init__(self, embedder: Any = None, taxonomy: Any = None, normaliser: Any = "auto", *,
-                 use_embed: bool = True, use_char: bool = True, use_glosses: bool = True,
-                 use_aliases: bool = True, subproblem_goals: str = "related", k: int = 5, l2: float = 0.01,
-                 parent_features: bool = True, calibration: str = "temperature", cv: int = 5,
-                 abstain_threshold: float = 0.15, multi_label_threshold: float = 0.3, ood: Any = "auto",
-                 top_k: int = 3, gloss_weight: float = 1.0, definition_features: bool = True):
+                 use_embed: bool = True, use_char: bool = True, training: Any = "auto",
+                 use_taxonomy_texts: bool = True, use_glosses: bool = True, use_aliases: bool = True,
+                 C: float = 16.0, C_domain: float = 4.0, label_weight: float = 3.0,
+                 calibration: str = "temperature", cv: int = 5, abstain_threshold: float = 0.15,
+                 multi_label_threshold: float = 0.3, ood: Any = "auto", top_k: int = 3,
+                 max_char_features: int = 8000):
         self.embedder = embedder
         self.taxonomy = taxonomy
         self.normaliser = normaliser
         self.use_embed = use_embed
         self.use_char = use_char
+        self.training = training
+        self.use_taxonomy_texts = use_taxonomy_texts
         self.use_glosses = use_glosses
         self.use_aliases = use_aliases
-        self.subproblem_goals = subproblem_goals
-        self.k = k
-        self.l2 = l2
-        self.parent_features = parent_features
+        self.C = C
+        self.C_domain = C_domain
+        self.label_weight = label_weight
         self.calibration = calibration
         self.cv = cv
         self.abstain_threshold = abstain_threshold
         self.multi_label_threshold = multi_label_threshold
         self.ood = ood
         self.top_k = top_k
-        self.gloss_weight = gloss_weight
-        self.definition_features = definition_features
+        self.max_char_features = max_char_features
 
     # -- fitting ------------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -120,9 +153,6 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError("TaxonomyClassifier(use_embed=True) needs an embedder: pass "
                               "embedder=pipeline.embed.get_embedder('e5') (or 'hashing' in tests), "
                               "or use_embed=False for wording only.")
-        if self.subproblem_goals not in ("related", "none"):
-            raise ConfigError(f"The subproblem_goals parameter must be 'related' or 'none'. "
-                              f"Got {self.subproblem_goals!r} instead.")
         if self.calibration not in ("temperature", "none"):
             raise ConfigError(f"The calibration parameter must be 'temperature' or 'none'. "
                               f"Got {self.calibration!r} instead.")
@@ -130,19 +160,22 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ConfigError(f"The {name} parameter must be in [0, 1]. Got {v!r} instead.")
-        if int(self.k) < 1 or int(self.top_k) < 1 or int(self.cv) < 2:
-            raise ConfigError(f"k and top_k must be >= 1 and cv >= 2. Got k={self.k}, top_k={self.top_k}, "
-                              f"cv={self.cv}.")
+        for name in ("C", "C_domain", "label_weight"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"The {name} parameter must be > 0. Got {getattr(self, name)!r} instead.")
+        if int(self.top_k) < 1 or int(self.cv) < 2:
+            raise ConfigError(f"top_k must be >= 1 and cv >= 2. Got top_k={self.top_k}, cv={self.cv}.")
 
     def fit(self, X: Sequence[Any] | None = None, y: Sequence[str] | None = None, *,
             groups: Sequence[str] | None = None, embeddings: np.ndarray | None = None,
             exclude_nodes: Iterable[str] = ()) -> TaxonomyClassifier:
-        """Fit on the taxonomy's own texts plus labelled examples ``X`` with node ids ``y`` (any level).
+        """Fit on the taxonomy's texts, the team-written training statements and labelled examples
+        ``X`` with node ids ``y`` (any level at or below a goal, or ``"outside"``).
 
-        ``groups`` tie examples that must not see each other while fitting (default: each its own).
+        ``groups`` tie examples that must stay in one calibration fold (default: each its own).
         ``embeddings`` (aligned with ``X``) skip embedding those texts. ``exclude_nodes``: taxonomy
-        nodes whose texts, aliases and glosses are left out of the bank (for held-out evaluation).
-        """
+        nodes whose texts, aliases and glosses are left out (held-out evaluation)."""
+        from pipeline.classify.training import load_training
         from pipeline.taxonomy import load_taxonomy
 
         self._check_params()
@@ -154,94 +187,70 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X and y must have the same length. Got {len(texts)} statements and "
                              f"{len(labels)} labels.")
         grp = list(groups) if groups is not None else [f"x{i}" for i in range(len(texts))]
-        examples = list(zip(texts, labels, grp, strict=True))
-        bank = build_bank(tax, examples, normalise=norm, exclude_nodes=exclude_nodes,
+        self.taxonomy_ = tax
+        bank = build_bank(tax, normalise=norm, exclude_nodes=exclude_nodes, use_nodes=self.use_taxonomy_texts,
                           use_aliases=self.use_aliases, use_glosses=self.use_glosses)
+        outside: list[tuple[str, str, float]] = []  # (normalised text, group, weight)
+        if self.training is not None:
+            train = load_training(None if self.training == "auto" else self.training,
+                                  node_ids={n.node_id for n in tax})
+            bank += build_bank(tax, [(t.text, t.label, t.id) for t in train if not t.outside], example_kind="training",
+                               normalise=norm, use_nodes=False)
+            outside += [(norm(t.text), t.id, 1.0) for t in train if t.outside]
+        human = [(t, n, g) for t, n, g in zip(texts, labels, grp, strict=True) if n != OUTSIDE]
+        bank += build_bank(tax, human, normalise=norm, use_nodes=False)
+        outside += [(norm(t), g, float(self.label_weight)) for t, n, g in zip(texts, labels, grp, strict=True)
+                    if n == OUTSIDE]
+        outside += [(norm(t), f"ood{i}", 1.0) for i, t in enumerate(self._ood_texts())]
+        bank = [p for p in bank if p.goal_id is not None]  # macro-problems and sub-problems name no goal
         if not bank:
-            raise ValueError("Nothing to fit on: the taxonomy has no texts and no examples were given.")
+            raise ValueError("Nothing to fit on: no taxonomy texts, training statements or examples below a goal.")
+        self.bank_ = bank
+        self.outside_ = [t for t, _, _ in outside]
         known = {}
         if embeddings is not None and self.use_embed:
             known = {norm(t): np.asarray(v, dtype=np.float32) for t, v in zip(texts, embeddings, strict=True)}
-        self.taxonomy_ = tax
-        self.bank_ = bank
-        self.embeddings_ = self._embed([p.text for p in bank], known) if self.use_embed else None
-        self._fit_char()
+        all_texts = [p.text for p in bank] + self.outside_
+        E = self._embed(all_texts, known) if self.use_embed else None
+        self.embeddings_ = E[: len(bank)] if E is not None else None
+        self._fit_char(all_texts)
+        F = self._features(all_texts, E)
+        n_in = len(bank)
+        w_in = np.array([float(self.label_weight) if p.kind == "example" else 1.0 for p in bank])
+        g_in = [p.group for p in bank]
+
+        y_dom = ["in"] * n_in + [OUTSIDE] * len(outside)
+        w_dom = np.r_[w_in, [w for _, _, w in outside]]
+        self.detector_ = self._fit_scorer(F, y_dom, w_dom, g_in + [g for _, g, _ in outside], float(self.C_domain))
+        Fi = F[:n_in]
+        self.goal_model_ = self._fit_scorer(Fi, [p.goal_id for p in bank], w_in, g_in, float(self.C))
+        gp_rows = [i for i, p in enumerate(bank) if p.general_policy_id is not None]
+        self.gp_model_ = self._fit_scorer(Fi[gp_rows], [bank[i].general_policy_id for i in gp_rows], w_in[gp_rows],
+                                          [g_in[i] for i in gp_rows], float(self.C), calibrate=False)
         self._index()
-        s = self._bank_sims()
-        same_row = np.array([p.group for p in bank])
-        same_unit = np.array([p.unit for p in bank])
-        row_valid = same_row[:, None] != same_row[None, :]
-        unit_valid = same_unit[:, None] != same_unit[None, :]
-        weights = np.array([self.gloss_weight if p.kind == "gloss" else 1.0 for p in bank])
-        kinds = np.array([p.kind in CALIBRATION_KINDS for p in bank])
-
-        q_goal = np.array([i for i, p in enumerate(bank) if p.goal_id is not None])
-        sg = {v: m[q_goal] for v, m in s.items()}
-        yg = np.array([self.goal_index_[bank[i].goal_id] for i in q_goal])
-        calibrate = self._goal_features(sg, row_valid[q_goal])
-        self.goal_model_, self.goal_decision_temperature_, self.goal_temperature_, oof = self._fit_level(
-            self._goal_features(sg, unit_valid[q_goal]), calibrate, yg, [bank[i].group for i in q_goal],
-            weights[q_goal], _calibration_rows(kinds[q_goal]))
-        self.macro_temperature_ = 1.0
-        if oof is not None:  # macro-problem confidences: the decision's macro sums, power-calibrated
-            k = _calibration_rows(kinds[q_goal])
-            macro_oof = self._macro_sums(masked_softmax(oof[k] / self.goal_decision_temperature_, calibrate[1][k]))
-            with np.errstate(divide="ignore"):
-                self.macro_temperature_ = fit_temperature(np.log(macro_oof), macro_oof > 0,
-                                                          self.goal_macro_[yg[k]])
-
-        q_gp = np.array([i for i, p in enumerate(bank) if p.general_policy_id is not None])
-        Fp, Pp = self._gp_features({v: m[q_gp] for v, m in s.items()}, unit_valid[q_gp])
-        yp = np.array([self.gp_index_[bank[i].general_policy_id] for i in q_gp])
-        sib = np.array([[self.gp_goal_[c] == self.goal_index_[bank[i].goal_id] for c in range(len(self.gps_))]
-                        for i in q_gp])
-        self.gp_model_, _, self.gp_temperature_, _ = self._fit_level(
-            (Fp, Pp & sib), (Fp, Pp & sib), yp, [bank[i].group for i in q_gp], weights[q_gp],
-            _calibration_rows(kinds[q_gp]))
-
-        self.detector_ = DomainDetector()
-        ood_texts = self._ood_texts()
-        if ood_texts:
-            inside = ood_features(s.get("embed"), s.get("char"), row_valid)
-            q = self._query_sims(ood_texts)
-            outside = ood_features(q.get("embed"), q.get("char"), np.ones((len(ood_texts), len(bank)), bool))
-            self.detector_.fit(inside, outside)
+        self.char_ = self.vectorizer_.transform([p.text for p in bank]) if self.vectorizer_ is not None else None
         return self
 
-    def _fit_level(self, train: tuple[np.ndarray, np.ndarray], calibrate: tuple[np.ndarray, np.ndarray],
-                   y: np.ndarray, groups: list[str], weights: np.ndarray, calibrate_on: np.ndarray
-                   ) -> tuple[ConditionalLogit, float, float, np.ndarray | None]:
-        """The logit, two temperatures and the out-of-fold ``calibrate`` scores (inner grouped folds).
-
-        Weights come from ``train`` features, where a prototype hides only its own texts, so the
-        model learns that a near-duplicate of a labelled example means its class; the decision
-        temperature is fitted on those. The reported confidences use a temperature fitted on
-        ``calibrate`` features, where a prototype hides its whole table row, as a new statement
-        has no row-mates in the bank. Temperatures are fitted on the ``calibrate_on`` rows only
-        (see :func:`_calibration_rows`)."""
-        F, present = train
-        model = ConditionalLogit(l2=self.l2).fit(F, present, y, weights)
-        if self.calibration == "none":
-            return model, 1.0, 1.0, None
+    def _fit_scorer(self, F: Any, y: list[str], w: np.ndarray, groups: list[str], C: float,
+                    calibrate: bool = True) -> LinearScorer:
+        """A :class:`LinearScorer` and, with calibration, its temperature from grouped out-of-fold scores."""
+        model = LinearScorer.fit(F, y, w, C)
+        if self.calibration == "none" or not calibrate or len(set(groups)) < int(self.cv):
+            return model
         from sklearn.model_selection import GroupKFold
 
-        n_groups = len(set(groups))
-        if n_groups < 2:
-            return model, 1.0, 1.0, None
-        Fc, pc = calibrate
-        oof, oof_c = np.full(present.shape, -np.inf), np.full(pc.shape, -np.inf)
-        for tr, te in GroupKFold(n_splits=min(int(self.cv), n_groups)).split(F, y, groups):
-            inner = ConditionalLogit(l2=self.l2).fit(F[tr], present[tr], y[tr], weights[tr])
-            oof[te] = inner.decision_function(F[te], present[te])
-            oof_c[te] = inner.decision_function(Fc[te], pc[te])
-        cal = calibrate_on
-        return (model, fit_temperature(oof[cal], present[cal], y[cal]),
-                fit_temperature(oof_c[cal], pc[cal], y[cal]), oof_c)
-
-    def _macro_sums(self, goal: np.ndarray) -> np.ndarray:
-        macro = np.zeros((goal.shape[0], len(self.macros_)))
-        np.add.at(macro.T, self.goal_macro_, goal.T)
-        return macro
+        idx = {c: i for i, c in enumerate(model.classes)}
+        yi = np.array([idx[c] for c in y])
+        oof = np.full((len(y), len(model.classes)), -np.inf)
+        for tr, te in GroupKFold(n_splits=int(self.cv)).split(np.zeros(len(y)), yi, groups):
+            if len(set(yi[tr])) < 2:
+                continue
+            inner = LinearScorer.fit(F[tr], [y[i] for i in tr], w[tr], C)
+            cols = [idx[c] for c in inner.classes]
+            oof[np.ix_(te, cols)] = inner.scores(F[te])
+        ok = np.isfinite(oof)
+        model.temperature = fit_temperature(np.where(ok, oof, 0.0), ok, yi)
+        return model
 
     def _ood_texts(self) -> list[str]:
         if self.ood is None:
@@ -265,20 +274,29 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
                              f"{self.embeddings_.shape[1]}. Use the embedder it was fitted with.")
         return out
 
-    def _fit_char(self) -> None:
-        """The wording view: character 2-5-gram TF-IDF of the bank (deterministic, so a loaded
-        classifier refits it from the saved bank texts)."""
+    def _fit_char(self, texts: list[str]) -> None:
+        """The wording view: character 2-5-gram TF-IDF (its vocabulary and idf are saved, not refitted)."""
         self.vectorizer_ = None
         if self.use_char:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-            self.char_ = self.vectorizer_.fit_transform([p.text for p in self.bank_]).tocsr()
+            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                               min_df=2, max_features=int(self.max_char_features),
+                                               dtype=np.float64).fit(texts)
+
+    def _features(self, texts: list[str], E: np.ndarray | None) -> Any:
+        from scipy import sparse
+
+        parts = []
+        if self.use_embed:
+            parts.append(sparse.csr_matrix(np.asarray(E, dtype=np.float64)))
+        if self.use_char:
+            parts.append(self.vectorizer_.transform(texts))
+        return sparse.hstack(parts).tocsr() if len(parts) > 1 else parts[0].tocsr()
 
     def _index(self) -> None:
-        """Class lists (``classes_`` included) and prototype membership per level, from the bank and
-        the taxonomy."""
-        tax, bank = self.taxonomy_, self.bank_
+        """Class lists (``classes_`` included) from the taxonomy."""
+        tax = self.taxonomy_
         self.macros_ = [n.node_id for n in tax.macro_problems()]
         self.goals_ = [n.node_id for n in tax.goals()]
         self.gps_ = [n.node_id for n in tax.by_level("general_policy")]
@@ -289,66 +307,6 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self.goal_macro_ = np.array([self.macro_index_[tax.gold_path(g)[0]] for g in self.goals_])
         self.gp_goal_ = np.array([self.goal_index_[tax.gold_path(g)[1]] for g in self.gps_])
 
-        def members(classes: list[str], key: Callable[[Prototype], Iterable[str]]) -> Membership:
-            cols: dict[str, list[int]] = {c: [] for c in classes}
-            for j, p in enumerate(bank):
-                for c in key(p):
-                    if c in cols:
-                        cols[c].append(j)
-            return Membership(tuple(classes), tuple(np.array(cols[c], dtype=int) for c in classes))
-
-        related = self.subproblem_goals == "related"
-        self.macro_members_ = members(self.macros_, lambda p: [p.macro_id])
-        self.goal_members_ = members(self.goals_, lambda p: [p.goal_id] if p.goal_id else
-                                     (list(p.related_goals) if related else []))
-        self.gp_members_ = members(self.gps_, lambda p: [p.general_policy_id] if p.general_policy_id else [])
-        definition = ("node", "alias", "gloss")
-        self.goal_def_members_ = members(self.goals_, lambda p: [p.goal_id] if p.kind in definition and
-                                         p.level in ("goal", "general_policy") else [])
-
-    def _views(self) -> tuple[str, ...]:
-        if self.use_embed and self.use_char:
-            return ("embed", "char", "both")
-        return ("embed",) if self.use_embed else ("char",)
-
-    def _with_both(self, s: dict[str, np.ndarray], valid: np.ndarray) -> dict[str, np.ndarray]:
-        if self.use_embed and self.use_char:
-            s = {**s, "both": combined_similarity(s["embed"], s["char"], valid)}
-        return s
-
-    def _bank_sims(self) -> dict[str, np.ndarray]:
-        s = {}
-        if self.use_embed:
-            s["embed"] = self.embeddings_ @ self.embeddings_.T
-        if self.use_char:
-            s["char"] = (self.char_ @ self.char_.T).toarray()
-        return s
-
-    def _query_sims(self, texts: list[str], embeddings: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        s = {}
-        if self.use_embed:
-            E = self._embed(texts) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
-            s["embed"] = E @ self.embeddings_.T
-        if self.use_char:
-            s["char"] = (self.vectorizer_.transform(texts) @ self.char_.T).toarray()
-        return s
-
-    def _goal_features(self, s: dict[str, np.ndarray], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        s = self._with_both(s, valid)
-        F, present, _ = level_features(s, valid, self.goal_members_, int(self.k), self._views())
-        if self.parent_features:
-            Fm, _, _ = level_features(s, valid, self.macro_members_, int(self.k), self._views())
-            F = np.concatenate([F, Fm[:, self.goal_macro_, :]], axis=2)
-        if self.definition_features:
-            Fd, _, _ = level_features(s, valid, self.goal_def_members_, int(self.k), self._views())
-            F = np.concatenate([F, Fd], axis=2)
-        return F, present
-
-    def _gp_features(self, s: dict[str, np.ndarray], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        s = self._with_both(s, valid)
-        F, present, _ = level_features(s, valid, self.gp_members_, int(self.k), self._views())
-        return F, present
-
     # -- prediction ---------------------------------------------------------------------
     def predict_levels(self, X: Sequence[Any], embeddings: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Calibrated probabilities per level, conditional on being in the taxonomy:
@@ -357,30 +315,30 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         texts = [resolve_normaliser(self.normaliser)(t) for t in _texts(X)]
         n = len(texts)
+        out = {"macro_problem": np.zeros((n, len(self.macros_))), "goal": np.zeros((n, len(self.goals_))),
+               "general_policy": np.zeros((n, len(self.gps_))), "policy_given_goal": np.zeros((n, len(self.gps_))),
+               "in_domain": np.zeros(n)}
         if n == 0:
-            return {"macro_problem": np.zeros((0, len(self.macros_))), "goal": np.zeros((0, len(self.goals_))),
-                    "general_policy": np.zeros((0, len(self.gps_))),
-                    "policy_given_goal": np.zeros((0, len(self.gps_))), "in_domain": np.zeros(0)}
-        s = self._query_sims(texts, embeddings)
-        valid = np.ones((n, len(self.bank_)), dtype=bool)
-        Fg, Pg = self._goal_features(s, valid)
-        scores = self.goal_model_.decision_function(Fg, Pg)
-        goal = masked_softmax(scores / self.goal_temperature_, Pg)
-        # the macro-problem is decided on goal probabilities at the decision temperature (the flatter
-        # calibrated ones would favour macro-problems with many goals), its confidence power-calibrated
-        decide = self._macro_sums(masked_softmax(scores / self.goal_decision_temperature_, Pg))
-        with np.errstate(divide="ignore"):
-            macro = masked_softmax(np.log(decide) / self.macro_temperature_, decide > 0)
-        Fp, Pp = self._gp_features(s, valid)
-        scores = self.gp_model_.decision_function(Fp, Pp) / self.gp_temperature_
-        given = np.zeros_like(scores)
+            return out
+        E = None
+        if self.use_embed:
+            E = self._embed(texts) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
+        F = self._features(texts, E)
+        dom = self.detector_.proba(F)
+        out["in_domain"] = dom[:, self.detector_.classes.index("in")]
+        goal = out["goal"]
+        goal[:, [self.goal_index_[c] for c in self.goal_model_.classes]] = self.goal_model_.proba(F)
+        np.add.at(out["macro_problem"].T, self.goal_macro_, goal.T)
+        scores = np.full((n, len(self.gps_)), -np.inf)
+        scores[:, [self.gp_index_[c] for c in self.gp_model_.classes]] = self.gp_model_.scores(F)
+        given = out["policy_given_goal"]
         for gi in range(len(self.goals_)):
             cols = np.flatnonzero(self.gp_goal_ == gi)
-            given[:, cols] = masked_softmax(scores[:, cols], Pp[:, cols])
-        gp = given * goal[:, self.gp_goal_]
-        inside = self.detector_.proba(ood_features(s.get("embed"), s.get("char"), valid))
-        return {"macro_problem": macro, "goal": goal, "general_policy": gp, "policy_given_goal": given,
-                "in_domain": inside, "_sims": s}  # type: ignore[dict-item]
+            given[:, cols] = masked_softmax(scores[:, cols], np.isfinite(scores[:, cols]))
+        out["general_policy"] = given * goal[:, self.gp_goal_]
+        out["_embeddings"] = E  # type: ignore[assignment]
+        out["_texts"] = texts  # type: ignore[assignment]
+        return out
 
     def predict_proba(self, X: Sequence[Any], embeddings: np.ndarray | None = None) -> np.ndarray:
         """(n, 17): P(goal) x in_domain for the 16 goals, then P(outside the taxonomy); see ``classes_``."""
@@ -401,18 +359,19 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
     def _decide(self, i: int, text: str, lv: dict[str, np.ndarray]) -> Prediction:
         macro, goal, gp, given, p_in = (lv["macro_problem"][i], lv["goal"][i], lv["general_policy"][i],
                                         lv["policy_given_goal"][i], float(lv["in_domain"][i]))
-        m = int(np.argmax(macro))
-        in_m = np.flatnonzero(self.goal_macro_ == m)
-        g = int(in_m[np.argmax(goal[in_m])])
+        g = int(np.argmax(goal))
+        m = int(self.goal_macro_[g])
         kids = np.flatnonzero(self.gp_goal_ == g)
         gpi = int(kids[np.argmax(given[kids])]) if len(kids) and given[kids].max() > 0 else None
         conf = {"macro_problem": float(macro[m]), "goal": float(goal[g]),
                 "general_policy": float(gp[gpi]) if gpi is not None else 0.0}
         reason = None
-        if p_in < 0.5:
-            reason = f"far from every prototype of the taxonomy (in-domain probability {p_in:.2f})"
+        if p_in < IN_DOMAIN_THRESHOLD:
+            reason = (f"outside the taxonomy: it reads like a statement that names no problem, aim or policy "
+                      f"of a city (in-domain probability {p_in:.2f} < {IN_DOMAIN_THRESHOLD})")
         elif conf["goal"] < self.abstain_threshold:
-            reason = f"no goal is likely enough (best {conf['goal']:.2f} < {self.abstain_threshold})"
+            reason = (f"no goal is likely enough: the best, {self.goals_[g]}, has {conf['goal']:.2f} "
+                      f"< {self.abstain_threshold}")
 
         def top(names: list[str], probs: np.ndarray) -> tuple[Alternative, ...]:
             order = np.argsort(-probs, kind="stable")[: int(self.top_k)]
@@ -427,18 +386,23 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
             abstained=reason is not None, reason=reason,
             alternatives={"macro_problem": top(self.macros_, macro), "goal": top(self.goals_, goal),
                           "general_policy": top(self.gps_, gp)},
-            goals=multi, evidence=self._evidence(i, lv["_sims"]),
+            goals=multi, evidence=self._evidence(i, lv),
             distribution={g: round(float(goal[j]), 4) for j, g in enumerate(self.goals_)})  # type: ignore[arg-type]
 
-    def _evidence(self, i: int, s: dict[str, np.ndarray], n: int = 3) -> tuple[Evidence, ...]:
-        key = "embed" if "embed" in s else "char"
-        score = s[key][i] if len(s) == 1 else s["embed"][i] + s["char"][i]
+    def _evidence(self, i: int, lv: dict[str, Any], n: int = 3) -> tuple[Evidence, ...]:
+        """The nearest prototypes (taxonomy texts, training statements, human examples)."""
+        e_sim = c_sim = None
+        if self.embeddings_ is not None and lv.get("_embeddings") is not None:
+            e_sim = self.embeddings_ @ np.asarray(lv["_embeddings"][i], dtype=np.float32)
+        if self.char_ is not None:
+            c_sim = (self.char_ @ self.vectorizer_.transform([lv["_texts"][i]]).T).toarray().ravel()
+        score = (e_sim if e_sim is not None else 0) + (c_sim if c_sim is not None else 0)
         out = []
-        for j in np.argsort(-score, kind="stable")[:n]:
+        for j in np.argsort(-np.asarray(score), kind="stable")[:n]:
             p = self.bank_[j]
             out.append(Evidence(p.node_id, p.kind, p.text,
-                                round(float(s["embed"][i, j]), 4) if "embed" in s else None,
-                                round(float(s["char"][i, j]), 4) if "char" in s else None))
+                                round(float(e_sim[j]), 4) if e_sim is not None else None,
+                                round(float(c_sim[j]), 4) if c_sim is not None else None))
         return tuple(out)
 
     def _check_fitted(self) -> None:
@@ -450,7 +414,7 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: Any) -> None:
-        """Plain artifacts in a folder: ``model.json`` (params, bank, weights) + ``arrays.npz``."""
+        """Plain artifacts in a folder: ``model.json`` (params, bank, vocabulary) + ``arrays.npz``."""
         from pipeline.classify.persist import save_classifier
 
         save_classifier(self, path)

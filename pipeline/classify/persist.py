@@ -2,12 +2,13 @@
 
     folder/
       model.json    format, classifier version, parameters, the taxonomy and embedder it was fitted
-                    with (name, version/revision, content hash), the prototype bank, the fitted
-                    logits, temperatures and the domain detector
-      arrays.npz    the bank's embeddings (float32), when the classifier uses embeddings
+                    with (name, version/revision, content hash), the prototype bank, the character
+                    n-gram vocabulary, the models' classes and temperatures
+      arrays.npz    the bank's embeddings (float32), the TF-IDF idf and the three linear models'
+                    weights (float64)
 
-No pickle: the TF-IDF vocabulary is refitted from the saved bank texts on load (deterministic),
-and the class indexes are rebuilt from the taxonomy. Loading checks that the taxonomy and the
+No pickle and no refitting on load: the TF-IDF vectorizer is rebuilt from its saved vocabulary and
+idf, and the class indexes from the taxonomy. Loading checks that the taxonomy and the
 embedder are the ones the classifier was fitted with, because similarities to a different
 taxonomy or embedding space would be silently wrong.
 """
@@ -24,13 +25,12 @@ import numpy as np
 
 from pipeline.artefacts import UNREADABLE
 from pipeline.classify.bank import Prototype
-from pipeline.classify.calibrate import ConditionalLogit
-from pipeline.classify.ood import DomainDetector
 from pipeline.errors import ConfigError, ModelUnavailableError
 from pipeline.files import atomic_folder
 
-FORMAT = "udiplo-classifier/1"
+FORMAT = "udiplo-classifier/2"
 _OBJECT_PARAMS = ("embedder", "taxonomy")  # given again at load, never saved
+_MODELS = ("detector", "goal_model", "gp_model")
 
 
 def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
@@ -43,10 +43,12 @@ def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
     if callable(params["normaliser"]):
         raise ConfigError("A TaxonomyClassifier with a custom normaliser function cannot be saved; "
                           "use normaliser='auto' or None, or keep the fitted object in memory.")
-    if not (params["ood"] is None or isinstance(params["ood"], str)):
-        params["ood"] = "custom"  # the fitted detector is saved; the texts are not needed to predict
+    for key in ("ood", "training"):
+        if not (params[key] is None or isinstance(params[key], str)):
+            params[key] = "custom"  # the fitted models are saved; the texts are not needed to predict
     tax = clf.taxonomy_
     emb = clf.embedder if clf.use_embed else None
+    vec = clf.vectorizer_
     doc = {
         "format": FORMAT,
         "classifier_version": CLASSIFIER_VERSION,
@@ -55,19 +57,22 @@ def save_classifier(clf: Any, path: str | os.PathLike) -> Path:
         "embedder": None if emb is None else {"name": getattr(emb, "name", None),
                                               "revision": getattr(emb, "revision", None)},
         "bank": [asdict(p) for p in clf.bank_],
-        "goal_model": clf.goal_model_.to_dict(),
-        "goal_temperature": clf.goal_temperature_,
-        "goal_decision_temperature": clf.goal_decision_temperature_,
-        "macro_temperature": clf.macro_temperature_,
-        "gp_model": clf.gp_model_.to_dict(),
-        "gp_temperature": clf.gp_temperature_,
-        "detector": clf.detector_.to_dict(),
+        "vocabulary": None if vec is None else sorted(vec.vocabulary_, key=vec.vocabulary_.get),
+        "models": {name: {"classes": getattr(clf, name + "_").classes,
+                          "temperature": getattr(clf, name + "_").temperature} for name in _MODELS},
     }
+    arrays = {}
+    for name in _MODELS:
+        m = getattr(clf, name + "_")
+        arrays[f"{name}.coef"], arrays[f"{name}.intercept"] = m.coef, m.intercept
+    if vec is not None:
+        arrays["idf"] = np.asarray(vec.idf_, dtype=np.float64)
+    if clf.embeddings_ is not None:
+        arrays["embeddings"] = np.asarray(clf.embeddings_, dtype=np.float32)
     folder = Path(path)
     with atomic_folder(folder) as tmp:
         (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        if clf.embeddings_ is not None:
-            np.savez(tmp / "arrays.npz", embeddings=np.asarray(clf.embeddings_, dtype=np.float32))
+        np.savez(tmp / "arrays.npz", **arrays)
     return folder
 
 
@@ -99,7 +104,7 @@ def load_classifier(path: str | os.PathLike, embedder: Any = None, taxonomy: Any
 
 
 def _restore(folder: Path, doc: dict, embedder: Any, taxonomy: Any) -> Any:
-    from pipeline.classify.model import TaxonomyClassifier
+    from pipeline.classify.model import LinearScorer, TaxonomyClassifier
     from pipeline.taxonomy import load_taxonomy
     from pipeline.taxonomy.store import content_sha256
 
@@ -110,8 +115,9 @@ def _restore(folder: Path, doc: dict, embedder: Any, taxonomy: Any) -> Any:
                           f"(sha256 {want['sha256'][:12]}), given {tax.name!r} {tax.version} with other "
                           f"content; pass the same taxonomy or fit again")
     params = dict(doc["params"])
-    if params.get("ood") == "custom":
-        params["ood"] = None
+    for key in ("ood", "training"):
+        if params.get(key) == "custom":
+            params[key] = None
     if doc["embedder"] is not None:
         if embedder is None:
             raise ConfigError(f"{folder}: this classifier uses embeddings of {doc['embedder']['name']}; "
@@ -124,19 +130,24 @@ def _restore(folder: Path, doc: dict, embedder: Any, taxonomy: Any) -> Any:
     clf = TaxonomyClassifier(embedder=embedder, taxonomy=taxonomy, **params)
     clf.taxonomy_ = tax
     clf.bank_ = [Prototype(**{**p, "related_goals": tuple(p.get("related_goals", ()))}) for p in doc["bank"]]
-    clf.embeddings_ = None
-    if doc["embedder"] is not None or (folder / "arrays.npz").exists():
-        with np.load(folder / "arrays.npz", allow_pickle=False) as z:
-            clf.embeddings_ = z["embeddings"].astype(np.float32)
-        if clf.embeddings_.shape[0] != len(clf.bank_):
-            raise ValueError(f"arrays.npz has {clf.embeddings_.shape[0]} embeddings for {len(clf.bank_)} bank texts")
-    clf._fit_char()
+    with np.load(folder / "arrays.npz", allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    clf.embeddings_ = arrays["embeddings"].astype(np.float32) if doc["embedder"] is not None else None
+    if clf.embeddings_ is not None and clf.embeddings_.shape[0] != len(clf.bank_):
+        raise ValueError(f"arrays.npz has {clf.embeddings_.shape[0]} embeddings for {len(clf.bank_)} bank texts")
+    clf.vectorizer_ = None
+    if doc["vocabulary"] is not None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float64,
+                              vocabulary={t: i for i, t in enumerate(doc["vocabulary"])})
+        vec.idf_ = arrays["idf"]
+        clf.vectorizer_ = vec
+    for name in _MODELS:
+        m = doc["models"][name]
+        setattr(clf, name + "_", LinearScorer([str(c) for c in m["classes"]], arrays[f"{name}.coef"],
+                                              arrays[f"{name}.intercept"], float(m["temperature"])))
+    clf.outside_ = []
     clf._index()
-    clf.goal_model_ = ConditionalLogit.from_dict(doc["goal_model"])
-    clf.goal_temperature_ = float(doc["goal_temperature"])
-    clf.goal_decision_temperature_ = float(doc["goal_decision_temperature"])
-    clf.macro_temperature_ = float(doc["macro_temperature"])
-    clf.gp_model_ = ConditionalLogit.from_dict(doc["gp_model"])
-    clf.gp_temperature_ = float(doc["gp_temperature"])
-    clf.detector_ = DomainDetector.from_dict(doc["detector"])
+    clf.char_ = clf.vectorizer_.transform([p.text for p in clf.bank_]) if clf.vectorizer_ is not None else None
     return clf

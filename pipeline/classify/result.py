@@ -61,3 +61,13 @@ class Prediction:
         d["goals"] = [asdict(a) for a in self.goals]
         d["evidence"] = [asdict(e) for e in self.evidence]
         return d
+
+
+def set_aside(p: Prediction, kind: str) -> Prediction:
+    """``p`` marked as not classified because its statement is a ``kind`` (heading, reference, keyword
+    line, front matter, caption) rather than a statement of the document (``pipeline.segment.is_content``)."""
+    from dataclasses import replace
+
+    return replace(p, abstained=True, reason=f"not classified: a {kind.replace('_', ' ')} of the document, "
+                                             f"not a statement (headings, references, keyword lines, front "
+                                             f"matter and captions are left out)")

