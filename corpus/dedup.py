@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.lang.fa import ARABIC_TO_PERSIAN, ZWNJ
+
 NUM_PERM = 128
 SHINGLE = 5
 DEFAULT_THRESHOLD = 0.8
 SCHEME = "affine32"  # datasketch >= 2 needs the scheme when rebuilding a MinHash from stored values
-_FOLD = str.maketrans({"\u200c": " ", "ي": "ی", "ك": "ک", "ى": "ی"})
+_FOLD = str.maketrans({ZWNJ: " ", **ARABIC_TO_PERSIAN})
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from pipeline.lang.fa import ARABIC_BLOCK
 from pipeline.nlp.jalali import find_dates, fold
 
 REFERENCE = "reference"
@@ -34,7 +35,7 @@ KEYWORDS = "keywords"
 FRONT_MATTER = "front_matter"
 CAPTION = "caption"
 
-_FA = "\u0600-\u06FF"
+_FA = ARABIC_BLOCK
 _YEAR = r"(?:1[3-4]\d\d|1[89]\d\d|20\d\d)"   # Solar Hijri 1300-1499 or Gregorian 1800-2099
 _MARKER = re.compile(r"^\s*(?:[-–—*•·▪●◦†‡]+|\[\d{1,3}\]|\d{1,3}[.)-](?!\d))\s*")
 _WORDS = re.compile(rf"[A-Za-z{_FA}]+")

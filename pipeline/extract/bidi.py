@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.lang.fa import ZWNJ
+
 Char = dict[str, Any]
 
-ZWNJ = "\u200c"
 CID_RE = re.compile(r"\(cid:\d+\)")
 _POSTFIX_ET = frozenset("%٪‰‱؉؊°")  # drawn after a number in logical order
 _PREFIX_ET = frozenset("$€£¥#")

@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 from pipeline.errors import CorruptFileError
 from pipeline.extract.builder import DocumentBuilder
 from pipeline.extract.text import decode
+from pipeline.lang.fa import ZWNJ
 from pipeline.types import Document, DocumentMeta
 
-ZWNJ = "\u200c"
 _PLACEHOLDERS = ("\U0001d30c", "\U0001d30d", "\U0001d30e")  # printable, never seen in prose
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.I)
 

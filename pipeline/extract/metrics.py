@@ -10,9 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.lang.fa import ZWNJ
 from pipeline.types import Document
-
-ZWNJ = "\u200c"
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lang.fa import ARABIC_BLOCK, ARABIC_DIGITS, FOLD_ARABIC_LETTERS, PERSIAN_DIGITS, ZWNJ
+
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
-_WORD = re.compile(r"[\u0600-\u06FF\u200c]+")
+_WORD = re.compile(f"[{ARABIC_BLOCK}{ZWNJ}]+")
 
 _FA_LETTERS = "پچژگیک"            # گ پ چ ژ and Persian yeh U+06CC, keheh U+06A9
 _FA_STRONG = "پچژگ"
 _AR_LETTERS = "يكةى"              # Arabic yeh U+064A, kaf U+0643, teh marbuta, alef maksura
-_AR_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_AR_DIGITS = ARABIC_DIGITS
+_FA_DIGITS = PERSIAN_DIGITS
 
 # Words frequent in one language and rare in the other (compared after ي→ی, ك→ک).
 FA_FUNCTION_WORDS = frozenset(
@@ -42,7 +44,7 @@ AR_FUNCTION_WORDS = frozenset(
     "في على إلى الى التي الذي الذين هذا هذه ذلك تلك كان كانت قد لم لن عن أن إن ثم هو هي "
     "كما أو ليس مع بين عند حيث منذ".replace("ك", "ک").replace("ي", "ی").split()
 ) - {"بین", "مع"}  # «بین» is also Persian; «مع» alone is too weak
-_UNIFY = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+_UNIFY = FOLD_ARABIC_LETTERS
 
 LANGS: tuple[str, ...] = ("fa", "ar", "en", "other")
 
@@ -62,7 +64,7 @@ def persian_or_arabic(text: str) -> str:
     fa += 0.5 * sum(text.count(d) for d in _FA_DIGITS)
     ar += 0.5 * sum(text.count(d) for d in _AR_DIGITS)
     for word in _WORD.findall(text.translate(_UNIFY)):
-        if word in FA_FUNCTION_WORDS or word.startswith(("می\u200c", "نمی\u200c")):
+        if word in FA_FUNCTION_WORDS or word.startswith(("می" + ZWNJ, "نمی" + ZWNJ)):
             fa += 3
         elif word in AR_FUNCTION_WORDS:
             ar += 3

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.lang.fa import ARABIC_TO_PERSIAN, HAMZA_AND_HEH_FOLDS, LRM, RLM, TATWEEL, ZWJ, ZWNJ
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
-ZWNJ = "\u200c"
-_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا",
-                       "ـ": None, ZWNJ: None, "\u200d": None, "\u200e": None, "\u200f": None})
+_FOLD = str.maketrans({**ARABIC_TO_PERSIAN, **HAMZA_AND_HEH_FOLDS,
+                       TATWEEL: None, ZWNJ: None, ZWJ: None, LRM: None, RLM: None})
 
 
 def fold(text: str) -> str:

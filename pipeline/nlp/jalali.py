@@ -19,12 +19,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-ZWNJ = "\u200c"
+from pipeline.lang.fa import ARABIC_BLOCK, FOLD_ARABIC_LETTERS, TO_ASCII_DIGITS, ZWNJ
+
 # Length-preserving fold: digits to ASCII, Arabic yeh/kaf to Persian, ZWNJ to space.
-_FOLD = str.maketrans(
-    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)},
-     "ي": "ی", "ك": "ک", "ى": "ی", ZWNJ: " "}
-)
+_FOLD = {**TO_ASCII_DIGITS, **FOLD_ARABIC_LETTERS, ord(ZWNJ): " "}
 
 JALALI_YEARS = (1200, 1499)
 GREGORIAN_YEARS = (1800, 2199)
@@ -51,7 +49,7 @@ GREGORIAN_MONTHS_FA: dict[str, int] = {
 _FA_MONTH_ALT = "|".join(sorted(JALALI_MONTHS, key=len, reverse=True))
 _GFA_MONTH_ALT = "|".join(sorted(GREGORIAN_MONTHS_FA, key=len, reverse=True))
 _EN_MONTH_ALT = "|".join(sorted(GREGORIAN_MONTHS, key=len, reverse=True))
-_NOT_LETTER_AFTER = r"(?![\u0600-\u06FFA-Za-z])"
+_NOT_LETTER_AFTER = f"(?![{ARABIC_BLOCK}A-Za-z])"
 _B = r"(?<![\d/.\-])"   # no digit or date separator just before
 _E = r"(?![\d/]|[.\-]\d)"  # no digit or separator+digit just after
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-ZWNJ = "\u200c"
+from pipeline.lang.fa import ZWNJ
 
 # Arabic-script letters used in Persian text (no digits, no marks, no tatweel U+0640).
 LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"

@@ -24,10 +24,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from pipeline.lang.fa import ARABIC_TO_PERSIAN, TATWEEL
 from pipeline.normalise.chars import WORD_RE, ZWNJ
 
 MODES = ("joined", "spaced")
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه\u0654", "\u0640": None})
+_FOLD = str.maketrans({**ARABIC_TO_PERSIAN, "ۀ": "ه\u0654", TATWEEL: None})
 _DIACRITICS = re.compile("[\u064b-\u0652]")
 
 

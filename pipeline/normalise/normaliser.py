@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.lang.fa import TATWEEL
 from pipeline.normalise.chars import LETTERS, MARKS, ZWNJ
 from pipeline.normalise.offsets import Edit, OffsetMap, apply_edits
 from pipeline.normalise.protect import Protected
@@ -39,7 +40,7 @@ ARABIC_LETTERS = {
     "ا\u0653": "آ",  # alef + madda above → آ
 }
 ARABIC_LETTERS_RE = re.compile("ا\u0653|[" + "".join(k for k in ARABIC_LETTERS if len(k) == 1) + "]")
-KASHIDA_RE = re.compile("\u0640+")
+KASHIDA_RE = re.compile(f"{TATWEEL}+")
 DIACRITICS_RE = re.compile("[\u064b-\u0652]+")  # tanwin, harakat, shadda, sukun; hamza U+0654 is kept
 _W = f"{LETTERS}{MARKS}"
 BAD_ZWNJ_RE = re.compile(f"(?<![{_W}]){ZWNJ}++|{ZWNJ}++(?![{_W}])|{ZWNJ}{{2,}}")

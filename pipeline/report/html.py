@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline import compare
 from pipeline.files import write_atomic
+from pipeline.lang.fa import ARABIC_BLOCK
 from pipeline.report.data import (
     Bilingual,
     CodebookAppendix,
@@ -28,7 +29,7 @@ from pipeline.report.data import (
 )
 from pipeline.types import CITIES
 
-_RTL = re.compile(r"[\u0600-\u06FF]")
+_RTL = re.compile(f"[{ARABIC_BLOCK}]")
 
 CSS = """
 :root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--accent:#1f6f8b}

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.lang.fa import ARABIC_BLOCK
 from pipeline.taxonomy.model import Taxonomy
 from pipeline.taxonomy.store import TaxonomyError, load_taxonomy, load_yaml, taxonomy_dir
 from pipeline.taxonomy.validate import Problem, errors
@@ -31,7 +32,7 @@ REQUIRED_PAIRS: tuple[tuple[str, str], ...] = (
     ("G11", "G12"), ("G15", "G16"), ("G09", "G16"), ("G06", "G15"), ("G06", "G09"), ("G05", "G15"), ("G01", "G07"))
 OUTSIDE = "outside"
 
-_PERSIAN = re.compile(r"[\u0600-\u06FF]")
+_PERSIAN = re.compile(f"[{ARABIC_BLOCK}]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.lang.fa import FOLD_ARABIC_LETTERS
 from pipeline.taxonomy.builder import COLUMNS, Cell, MacroSpec, TableRow
 from pipeline.taxonomy.corrections import Corrections, CorrectionsError, spell
 from pipeline.taxonomy.ranking import (
@@ -185,7 +186,6 @@ def _table_spec(number: int, caption: str, lines: list[str], i: int, alias: str 
 
 
 # --- step 2: cells ------------------------------------------------------------------
-ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 
 
 def clean_cell(cell: str) -> list[str]:
@@ -193,7 +193,7 @@ def clean_cell(cell: str) -> list[str]:
 
     Arabic yeh/kaf become Persian ones (the conversion mixes them).
     """
-    parts = re.split(r"</p>\s*<p>", cell.translate(ARABIC_TO_PERSIAN))
+    parts = re.split(r"</p>\s*<p>", cell.translate(FOLD_ARABIC_LETTERS))
     out: list[str] = []
     for part in parts:
         text = re.sub(r"\s+", " ", re.sub(r"</?p>", " ", part)).strip()

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.errors import UdiploError
+from pipeline.lang.fa import PERSIAN_TO_ASCII_DIGITS, ZWNJ
 
-PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+PERSIAN_DIGITS = PERSIAN_TO_ASCII_DIGITS
 
 
 class PaperParseError(UdiploError):
@@ -51,7 +52,7 @@ def conclusion_goals(lines: list[str]) -> list[ConclusionGoal]:
 
 def norm_text(text: str) -> str:
     """Text for comparisons: Persian letters, no spaces, ZWNJ, diacritics or punctuation."""
-    t = text.replace("ي", "ی").replace("ك", "ک").replace("\u200c", "")
+    t = text.replace("ي", "ی").replace("ك", "ک").replace(ZWNJ, "")
     return re.sub(r"[\s\u064b-\u0652«»()؛،.:/\-]+", "", t)
 
 

@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.lang.fa import TO_ASCII_DIGITS
 from pipeline.lang.glossary import Glossary
 from pipeline.themes.model import OUTLIER, Representative, SeedGoal, Theme, ThemeAssignment, ThemeResult
 from pipeline.themes.vectorizer import is_latin, is_persian
 
 UNKNOWN = "unknown"
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_DIGITS = TO_ASCII_DIGITS
 _DATE_RE = re.compile(r"^(\d{4})(?:[-/](\d{1,2}))?")
 
 

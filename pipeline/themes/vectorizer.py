@@ -21,11 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-ZWNJ = "\u200c"
+from pipeline.lang.fa import ARABIC_BLOCK, ZWNJ
+
 _MARKS = "\u064b-\u065f\u0670"  # Arabic harakat, hamza above/below, superscript alef
 # A word: a letter, then letters, combining marks or ZWNJ. Digits (any script) and "_" excluded.
 WORD_RE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|{ZWNJ})*")
-PERSIAN_RE = re.compile(r"[\u0600-\u06ff]")
+PERSIAN_RE = re.compile(f"[{ARABIC_BLOCK}]")
 LATIN_RE = re.compile(r"[A-Za-z]")
 # «می‌خواهد», «نمی‌شود»: the continuous-verb prefix written with ZWNJ marks a verb. Without
 # ZWNJ it is ambiguous («میراث», «میدان») and is kept.
