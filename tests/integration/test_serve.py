@@ -29,7 +29,10 @@ def test_serve_declares_cron_deployments_and_keeps_them_on_shutdown(prefect_harn
     log = open(tmp_path / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "udiplo", "serve", "--analysis-cron", "15 3 * * *",
                              "--db", f"sqlite:///{tmp_path / 'serve.sqlite'}"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+                            # a job started in the background by a non-interactive shell (CI, nohup ... &)
+                            # inherits SIGINT ignored, and Python then keeps ignoring it: restore Ctrl-C
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 240  # generous: the machine may be loaded by other work
         found = {}
