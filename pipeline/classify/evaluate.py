@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.classify.calibrate import expected_calibration_error
-from pipeline.classify.model import TaxonomyClassifier
+from pipeline.classify.model import OUTSIDE, TaxonomyClassifier
 from pipeline.classify.ood import load_ood_texts
 from pipeline.classify.result import CLASSIFY_LEVELS, set_aside
 from pipeline.embed.cache import CachedEmbedder
@@ -300,13 +300,13 @@ def score_real(preds: Sequence[Any], items: Sequence[DevItem]) -> dict[str, Any]
         out_rec, in_abst = [], []
         for i in idx:
             p, it = preds[i], items[i]
-            goal = OUTSIDE_LABEL if p.abstained else p.goal_id
-            macro = OUTSIDE_LABEL if p.abstained else p.macro_id
+            goal = OUTSIDE if p.abstained else p.goal_id
+            macro = OUTSIDE if p.abstained else p.macro_id
             macro_ok.append(macro == it.macro)
             goal_ok.append(goal in it.goals)
             alt_ok.append(goal in it.goals or goal in it.alternatives)
             conf.append(1 - p.in_domain if p.abstained else p.confidence["goal"] * p.in_domain)
-            if it.macro == OUTSIDE_LABEL:
+            if it.macro == OUTSIDE:
                 out_rec.append(p.abstained)
             else:
                 in_abst.append(p.abstained)
@@ -387,5 +387,3 @@ def evaluate_real(embedder: Any, *, devset: str | Path | None = None, transfer: 
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 
-
-OUTSIDE_LABEL = "outside"

@@ -206,11 +206,10 @@ class TaxonomyClassifier(ClassifierMixin, BaseEstimator):
         if not bank:
             raise ValueError("Nothing to fit on: no taxonomy texts, training statements or examples below a goal.")
         self.bank_ = bank
-        self.outside_ = [t for t, _, _ in outside]
         known = {}
         if embeddings is not None and self.use_embed:
             known = {norm(t): np.asarray(v, dtype=np.float32) for t, v in zip(texts, embeddings, strict=True)}
-        all_texts = [p.text for p in bank] + self.outside_
+        all_texts = [p.text for p in bank] + [t for t, _, _ in outside]
         E = self._embed(all_texts, known) if self.use_embed else None
         self.embeddings_ = E[: len(bank)] if E is not None else None
         self._fit_char(all_texts)

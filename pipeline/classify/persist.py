@@ -147,7 +147,6 @@ def _restore(folder: Path, doc: dict, embedder: Any, taxonomy: Any) -> Any:
         m = doc["models"][name]
         setattr(clf, name + "_", LinearScorer([str(c) for c in m["classes"]], arrays[f"{name}.coef"],
                                               arrays[f"{name}.intercept"], float(m["temperature"])))
-    clf.outside_ = []
     clf._index()
     clf.char_ = clf.vectorizer_.transform([p.text for p in clf.bank_]) if clf.vectorizer_ is not None else None
     return clf

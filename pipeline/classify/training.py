@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.classify.labels import OUTSIDE
 from pipeline.errors import ConfigError
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "models" / "taxonomy" / "training"
-OUTSIDE = "outside"
 REQUIRED = ("id", "text", "lang", "label", "made")
 MAX_FILE_BYTES = 20_000_000
 
